@@ -1,0 +1,31 @@
+# Helpers shared by every folder's CMakeLists.txt.
+
+# Warnings are errors on our own code only (not on third-party headers, which
+# are included as SYSTEM by their imported targets).
+function(wagate_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers)
+endfunction()
+
+# wagate_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Declares the library target of one src/ folder. Include paths are rooted at
+# src/ so that headers are included as "base/status.h", "store/store.h", ...
+function(wagate_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  wagate_warnings(${name})
+endfunction()
+
+# wagate_test(<name> SOURCES ... DEPS ...) — one GoogleTest binary, registered with ctest.
+function(wagate_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT WAGATE_TESTS)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
+  wagate_warnings(${name})
+  include(GoogleTest)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+endfunction()
