@@ -19,4 +19,21 @@ bool IsKnownStatus(std::string_view s) {
   return s == "pending" || s == "sent" || s == "delivered" || s == "read" || s == "failed";
 }
 
+bool ReplacesPlaceholder(const MessageRecord& stored, const MessageRecord& incoming) {
+  return stored.type == "undecryptable" && incoming.type != "undecryptable";
+}
+
+MessageRecord FillPlaceholder(const MessageRecord& stored, const MessageRecord& incoming) {
+  MessageRecord m = stored;
+  m.type = incoming.type;
+  m.content = incoming.content;
+  m.caption = incoming.caption;
+  m.mime_type = incoming.mime_type;
+  m.file_name = incoming.file_name;
+  m.size = incoming.size;
+  m.push_name = incoming.push_name;
+  m.quoted_id = incoming.quoted_id;
+  return m;
+}
+
 }  // namespace store

@@ -6,7 +6,9 @@
 // Errors: a backend failure is a non-ok Status with context; "not found" is
 // not an error (std::nullopt / false).
 // Instances: every call names the instance (WAGATE_INSTANCE); data of one
-// instance is never visible through another.
+// instance is never visible through another. One process at a time writes
+// an instance's data (the MongoDB backend serialises its read-modify-writes
+// per instance inside the process, because FerretDB updates are not atomic).
 #pragma once
 
 #include <map>
@@ -40,7 +42,10 @@ class KeyStore {
   // The values found among `ids`, keyed by id; missing ids are absent.
   virtual Result<std::map<std::string, std::string>> GetKeys(
       std::string_view instance, std::string_view type, const std::vector<std::string>& ids) = 0;
-  // Applies every write, or none of them (one transaction / bulk write).
+  // Applies every write, or none of them (memory, SQLite: one transaction).
+  // MongoDB has no transactions here: writes apply in order and a failure
+  // may leave a prefix applied. Every write is idempotent, so the caller
+  // treats any error as "not durable" (no ack) and retries the same batch.
   virtual Status WriteKeys(std::string_view instance, const std::vector<KeyWrite>& writes) = 0;
   // Removes every key of the instance (logout).
   virtual Status DeleteAllKeys(std::string_view instance) = 0;
@@ -55,6 +60,7 @@ struct ChatHint {
 
 struct SaveResult {
   bool inserted = false;  // false: (instance, jid, id) was already stored
+  bool replaced = false;  // an undecryptable placeholder got its real content
   MessageRecord message;  // as stored now, `seq` filled in
   ChatRecord chat;        // the chat after this save
 };
@@ -66,14 +72,19 @@ class MessageStore {
   // Stores a message and updates its chat, together:
   // - New (instance, jid, id): inserted with a fresh seq, larger than every seq
   //   given before in this instance. Already stored: kept as it is (a
-  //   redelivery), except that a stored "undecryptable" placeholder is
-  //   replaced by content of another type, keeping its seq and status.
+  //   redelivery), except that a stored "undecryptable" placeholder takes the
+  //   content of a message of another type (see FillPlaceholder): its place
+  //   in the page order (timestamp, seq) and its status stay.
   // - The chat is created when missing (name and is_group from `hint`); a
   //   non-empty hint.name replaces the stored name. When the message is
   //   inserted and !from_me, unread_count grows by one. When it is inserted
   //   with timestamp >= the chat's updated_at, it becomes last_message and
   //   updated_at takes its timestamp. When the stored last_message is this
   //   message, it is refreshed.
+  // Both writes commit together (memory, SQLite). MongoDB: the message insert
+  // comes first; a crash before the chat update leaves the message stored and
+  // the chat one unread count and maybe last_message behind, until the next
+  // message or MarkChatRead — never a message counted twice.
   virtual Result<SaveResult> SaveMessage(std::string_view instance, const MessageRecord& message,
                                          const ChatHint& hint) = 0;
 
@@ -95,7 +106,8 @@ class MessageStore {
 
   // Moves the status forward only (pending < sent < delivered < read;
   // failed only from pending or sent); refreshes the chat's last_message
-  // when it is this message. Returns whether anything changed.
+  // when it is this message. Returns whether anything changed. A status
+  // outside IsKnownStatus → kInvalidArgument.
   virtual Result<bool> UpdateMessageStatus(std::string_view instance, std::string_view jid,
                                            std::string_view id, std::string_view status) = 0;
 };
@@ -130,5 +142,12 @@ class Store : public SessionStore, public KeyStore, public MessageStore, public 
 // the backends so they agree.
 const std::vector<std::string>& StatusesBefore(std::string_view next);
 bool IsKnownStatus(std::string_view status);
+
+// Whether `incoming` replaces the stored message (an undecryptable
+// placeholder meeting its real content), and the record that results: the
+// content fields (type, content, caption, mime_type, file_name, size,
+// push_name, quoted_id) of `incoming`, everything else of `stored`.
+bool ReplacesPlaceholder(const MessageRecord& stored, const MessageRecord& incoming);
+MessageRecord FillPlaceholder(const MessageRecord& stored, const MessageRecord& incoming);
 
 }  // namespace store

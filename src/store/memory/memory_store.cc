@@ -100,11 +100,9 @@ class MemoryStore final : public Store {
       m.seq = ++next_seq_;
       it = messages_.emplace(mk, std::move(m)).first;
       result.inserted = true;
-    } else if (it->second.type == "undecryptable" && message.type != "undecryptable") {
-      MessageRecord m = message;
-      m.seq = it->second.seq;
-      m.status = it->second.status;
-      it->second = std::move(m);
+    } else if (ReplacesPlaceholder(it->second, message)) {
+      it->second = FillPlaceholder(it->second, message);
+      result.replaced = true;
     }
     result.message = it->second;
 
@@ -172,6 +170,9 @@ class MemoryStore final : public Store {
                                    std::string_view id, std::string_view status) override {
     std::lock_guard lock(mu_);
     WAGATE_RETURN_IF_ERROR(Check());
+    if (!IsKnownStatus(status)) {
+      return base::InvalidArgument("update status: unknown status '" + std::string(status) + "'");
+    }
     auto it = messages_.find({std::string(instance), std::string(jid), std::string(id)});
     if (it == messages_.end()) return false;
     const auto& allowed = StatusesBefore(status);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the benchmarks against a built tree; starts FerretDB for the MongoDB
+# runs unless WAGATE_TEST_MONGODB_URI is set. Usage: bench/run.sh BUILD_DIR
+set -euo pipefail
+build_dir=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+ferret_dir=""
+cleanup() {
+  if [ -n "$ferret_dir" ]; then "$root/scripts/ferretdb.sh" stop "$ferret_dir" || true; rm -rf "$ferret_dir"; fi
+}
+trap cleanup EXIT
+if [ -z "${WAGATE_TEST_MONGODB_URI:-}" ]; then
+  ferret_dir=$(mktemp -d /tmp/wagate-ferretdb.XXXXXX)
+  WAGATE_TEST_MONGODB_URI=$("$root/scripts/ferretdb.sh" start "$ferret_dir")
+  export WAGATE_TEST_MONGODB_URI
+fi
+python3 "$root/bench/http_messages.py" --wagate "$build_dir/src/app/wagate"

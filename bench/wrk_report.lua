@@ -1,0 +1,15 @@
+-- wrk script: sends the auth header and prints one JSON line with the numbers
+-- the benchmark records (wrk's own text output is for people).
+local api_key = os.getenv("WAGATE_BENCH_KEY") or ""
+wrk.headers["x-api-key"] = api_key
+
+function done(summary, latency, requests)
+  local us = function(p) return latency:percentile(p) end
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"errors_status":%d,"errors_connect":%d,' ..
+    '"errors_read":%d,"errors_write":%d,"errors_timeout":%d,"bytes":%d,' ..
+    '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d,"mean":%.1f}}\n',
+    summary.requests, summary.duration, summary.errors.status, summary.errors.connect,
+    summary.errors.read, summary.errors.write, summary.errors.timeout, summary.bytes,
+    us(50), us(90), us(99), us(99.9), latency.max, latency.mean))
+end

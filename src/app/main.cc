@@ -1,0 +1,56 @@
+// wagate: the WhatsApp REST API server. Dispatches the subcommand; settings
+// come from flags and WAGATE_* variables (app/config.h).
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "base/log.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string command = "serve";
+  if (!args.empty()) {
+    const std::string& first = args.front();
+    if (first == "serve" || first == "import") {
+      command = first;
+      args.erase(args.begin());
+    } else if (first == "--version" || first == "-V" || first == "version") {
+      std::printf("wagate %s\n", WAGATE_VERSION);
+      return 0;
+    } else if (first == "help") {
+      std::fputs(app::HelpText().c_str(), stdout);
+      return 0;
+    } else if (!first.starts_with("-")) {
+      std::fprintf(stderr, "wagate: unknown command \"%s\" (see wagate --help)\n", first.c_str());
+      return 2;
+    }
+  }
+  for (const std::string& a : args) {
+    if (a == "--") break;
+    if (a == "--help" || a == "-h") {
+      std::fputs(app::HelpText().c_str(), stdout);
+      return 0;
+    }
+  }
+
+  auto config = app::ParseConfig(args, app::ProcessEnv());
+  if (!config.ok()) {
+    std::fprintf(stderr, "wagate: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  base::Status logging = base::SetupLogging(config->log_level, config->log_format);
+  if (!logging.ok()) {
+    std::fprintf(stderr, "wagate: %s\n", logging.message().c_str());
+    return 2;
+  }
+  try {
+    return command == "import" ? app::RunImport(*config) : app::RunServe(*config);
+  } catch (const std::exception& e) {
+    // Only a bug gets here: everything expected is a Status.
+    std::fprintf(stderr, "wagate: fatal: %s\n", e.what());
+    return 1;
+  }
+}

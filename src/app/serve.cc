@@ -1,0 +1,136 @@
+// `wagate serve`: the composition root. Builds store → service → guard →
+// routes → HTTP server, runs one io_context on this thread and a small pool
+// for blocking calls, and shuts down in order on SIGINT/SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "api/api.h"
+#include "api/guard.h"
+#include "app/api_key.h"
+#include "app/commands.h"
+#include "app/store_factory.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "service/whatsapp_service.h"
+
+namespace app {
+namespace {
+
+// Threads for blocking store and file calls; the event loop never blocks.
+constexpr int kBlockingThreads = 4;
+// In-flight requests get this long to finish once a stop signal arrives.
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+// Shorter keys are allowed (tests, local use) but worth a warning.
+constexpr size_t kShortKey = 16;
+
+std::string UrlHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+base::Result<std::string> ResolveApiKey(const Config& config) {
+  if (!config.api_key.empty()) {
+    if (config.api_key.size() < kShortKey) {
+      spdlog::warn("WAGATE_API_KEY is shorter than {} characters; use a long random key",
+                   kShortKey);
+    }
+    return config.api_key;
+  }
+  auto key = LoadOrCreateApiKey(config.data_dir, base::SecureRandom::Instance());
+  if (!key.ok()) return key.status().WithContext("api key");
+  if (key->created) {
+    // Shown this once; afterwards it is only in the file.
+    spdlog::warn("generated an API key (saved in {}, shown only now): {}", key->path, key->key);
+  } else {
+    spdlog::info("using the API key in {}", key->path);
+  }
+  return key->key;
+}
+
+}  // namespace
+
+int RunServe(const Config& config) {
+  if (!config.positional.empty()) {
+    std::fprintf(stderr, "wagate: unexpected argument \"%s\" (see wagate --help)\n",
+                 config.positional.front().c_str());
+    return 2;
+  }
+  const base::Clock& clock = base::SystemClock::Instance();
+
+  auto opened = OpenStore(config);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "wagate: open store (%s): %s\n", DescribeStore(config).c_str(),
+                 opened.status().message().c_str());
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(opened).value();
+
+  auto api_key = ResolveApiKey(config);
+  if (!api_key.ok()) {
+    std::fprintf(stderr, "wagate: %s\n", api_key.status().message().c_str());
+    store->Close();
+    return 1;
+  }
+
+  boost::asio::io_context io(1);
+  boost::asio::thread_pool blocking(kBlockingThreads);
+  service::WhatsappService service(config.instance, *store, blocking, clock);
+  api::Guard guard(*api_key, config.jwt_secret, clock);
+  http::Metrics metrics;
+  http::Router router;
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.body_limit = config.body_limit;
+  options.shutdown_grace = kShutdownGrace;
+  http::Server server(io, options, router, metrics);
+
+  auto port = server.Listen();
+  if (!port.ok()) {
+    std::fprintf(stderr, "wagate: %s\n", port.status().message().c_str());
+    blocking.join();
+    store->Close();
+    return 1;
+  }
+  std::string listen_url = "http://" + UrlHost(config.host) + ":" + std::to_string(*port);
+  std::string public_url = config.public_url.empty() ? listen_url : config.public_url;
+  api::AddRoutes(router, {service, guard, metrics, public_url});
+  server.Start();
+  spdlog::info("wagate {} listening on {} (store {}, instance {}, public url {})", WAGATE_VERSION,
+               listen_url, DescribeStore(config), config.instance, public_url);
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;  // cancelled: the server has stopped
+        if (stopping) {
+          spdlog::warn("second signal {}: exiting without waiting", signo);
+          std::_Exit(1);
+        }
+        stopping = true;
+        spdlog::info("signal {}: stopping (up to {} s for requests in flight)", signo,
+                     std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
+        signals.async_wait(on_signal);
+        server.Stop([&] { signals.cancel(); });
+      };
+  signals.async_wait(on_signal);
+
+  io.run();
+  // Offloaded calls still running finish before the store goes away.
+  blocking.join();
+  store->Close();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace app

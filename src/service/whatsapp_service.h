@@ -1,0 +1,138 @@
+// WhatsappService: the one object the REST layer (and later the Socket.IO
+// gateway) talks to about WhatsApp for one instance. Today there is no
+// protocol client, so the connection is always "closed" and every operation
+// that needs WhatsApp answers kUnavailable with the reason; chats, messages
+// and the session record are read from the store. The protocol client
+// (wa/client) plugs in here later without changing the API layer.
+//
+// Ownership: borrows the Store and the Clock; both must outlive the service.
+// Thread safety: every method may be called from any thread. Methods marked
+// BLOCKING touch the store: call them off the event loop (the API layer uses
+// http::Offload on blocking_pool()).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "store/store.h"
+
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+
+namespace service {
+
+using base::Result;
+using base::Status;
+
+// Why the last connection ended, as the protocol client will report it.
+struct DisconnectInfo {
+  std::string reason;  // e.g. "connection-lost", "logged-out", "replaced"
+  int code = 0;        // WhatsApp's stream error code when there is one, else 0
+  int64_t at_ms = 0;
+};
+
+struct SessionState {
+  std::string instance;
+  std::string status;  // closed|connecting|qr-ready|pairing|open
+  // JSON object text of the linked account ({jid, lid, name}), empty when
+  // no device is linked.
+  std::string me;
+  std::optional<DisconnectInfo> last_disconnect;
+  int64_t since_ms = 0;  // when `status` was entered
+};
+
+// POST /whatsapp/session/connect. Empty phone: link by QR code.
+struct ConnectRequest {
+  std::string phone_number;  // digits only, or empty
+};
+
+// What connect has to show (see api.md "Session").
+struct ConnectResult {
+  std::string status;  // open|qr-ready|pairing
+  std::string me;      // JSON object text when open
+  std::string qr;
+  std::string qr_image;  // data URL
+  std::string pairing_code;
+  int64_t expires_at_ms = 0;
+};
+
+struct SendTextRequest {
+  std::string to;  // a validated JID
+  std::string text;
+  std::optional<std::string> quoted_id;
+  std::string idempotency_key;  // empty when none
+};
+
+struct SendMediaRequest {
+  std::string to;  // a validated JID
+  std::string media_url;
+  std::string media_type;  // image|video|document|audio
+  std::string caption;
+  std::string file_name;
+  std::string mime_type;
+  std::string idempotency_key;
+};
+
+struct Media {
+  std::string mime_type;
+  std::string path;  // file in the media directory
+  int64_t size = 0;
+};
+
+class WhatsappService {
+ public:
+  // `blocking` runs store calls and file I/O for the API layer.
+  WhatsappService(std::string instance, store::Store& store, boost::asio::thread_pool& blocking,
+                  const base::Clock& clock);
+  WhatsappService(const WhatsappService&) = delete;
+  WhatsappService& operator=(const WhatsappService&) = delete;
+
+  const std::string& instance() const { return instance_; }
+  store::Store& store() { return store_; }
+  boost::asio::thread_pool& blocking_pool() { return blocking_; }
+
+  // The connection state, without touching the store. Never blocks.
+  std::string ConnectionStatus() const;
+
+  // BLOCKING. The state for GET /whatsapp/session/status: the live
+  // connection state plus the linked account from the stored session.
+  Result<SessionState> SessionStatus();
+  // BLOCKING. The store answers a round trip (GET /health).
+  Status PingStore();
+
+  // BLOCKING. Chats, most recent activity first.
+  Result<std::vector<store::ChatRecord>> ListChats(int limit, int offset);
+  // BLOCKING. One page of a chat's messages, newest first.
+  Result<store::MessageStore::Page> ListMessages(std::string_view jid, int limit,
+                                                 std::optional<store::MessageCursor> before);
+  // BLOCKING. unreadCount = 0; kNotFound when the chat does not exist.
+  // Read receipts are sent once the protocol client exists.
+  Result<store::ChatRecord> MarkChatRead(std::string_view jid);
+
+  // Operations that need the protocol client: kUnavailable for now.
+  Result<ConnectResult> Connect(const ConnectRequest& request);
+  Result<ConnectResult> CurrentQr();
+  Result<SessionState> Disconnect(bool logout);
+  Result<store::MessageRecord> SendText(const SendTextRequest& request);
+  Result<store::MessageRecord> SendMedia(const SendMediaRequest& request);
+  Result<Media> GetMedia(std::string_view id);
+
+ private:
+  const std::string instance_;
+  store::Store& store_;
+  boost::asio::thread_pool& blocking_;
+  const base::Clock& clock_;
+  const int64_t started_ms_;  // the connection has been closed since then
+};
+
+// The message of every kUnavailable answer given while the protocol client
+// is missing, so the API and its tests agree on it.
+extern const char kNoProtocolClient[];
+
+}  // namespace service

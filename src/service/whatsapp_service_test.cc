@@ -1,0 +1,78 @@
+#include "service/whatsapp_service.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "store/memory/memory_store.h"
+
+namespace service {
+namespace {
+
+store::MessageRecord Msg(std::string jid, std::string id, int64_t ts) {
+  store::MessageRecord m;
+  m.id = std::move(id);
+  m.jid = jid;
+  m.sender = jid;
+  m.type = "text";
+  m.content = "hello";
+  m.timestamp_ms = ts;
+  m.status = "delivered";
+  return m;
+}
+
+class WhatsappServiceTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<store::Store> store_ = store::memory::Create();
+  boost::asio::thread_pool pool_{1};
+  base::FakeClock clock_{1'700'000'000'000};
+  WhatsappService service_{"default", *store_, pool_, clock_};
+};
+
+TEST_F(WhatsappServiceTest, StatusIsClosedSinceStartWithoutSession) {
+  clock_.AdvanceMs(5000);
+  auto state = service_.SessionStatus();
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->instance, "default");
+  EXPECT_EQ(state->status, "closed");
+  EXPECT_EQ(state->me, "");
+  EXPECT_FALSE(state->last_disconnect.has_value());
+  EXPECT_EQ(state->since_ms, 1'700'000'000'000);
+}
+
+TEST_F(WhatsappServiceTest, StatusShowsStoredLinkedAccountButStaysClosed) {
+  store::SessionRecord s;
+  s.instance = "default";
+  s.creds = "{}";
+  s.status = "open";
+  s.me = R"({"jid":"15550100001@s.whatsapp.net"})";
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  auto state = service_.SessionStatus();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->status, "closed");
+  EXPECT_EQ(state->me, s.me);
+}
+
+TEST_F(WhatsappServiceTest, MarkChatReadZeroesUnreadOrIsNotFound) {
+  ASSERT_TRUE(store_->SaveMessage("default", Msg("15550100001@s.whatsapp.net", "A", 1), {}).ok());
+  auto missing = service_.MarkChatRead("15550100002@s.whatsapp.net");
+  EXPECT_EQ(missing.status().code(), base::Code::kNotFound);
+  auto chat = service_.MarkChatRead("15550100001@s.whatsapp.net");
+  ASSERT_TRUE(chat.ok()) << chat.status().ToString();
+  EXPECT_EQ(chat->unread_count, 0);
+}
+
+TEST_F(WhatsappServiceTest, ProtocolOperationsAreUnavailable) {
+  EXPECT_EQ(service_.Connect({}).status().code(), base::Code::kUnavailable);
+  EXPECT_EQ(service_.SendText({}).status().message(), kNoProtocolClient);
+  EXPECT_EQ(service_.GetMedia("x").status().code(), base::Code::kUnavailable);
+}
+
+TEST_F(WhatsappServiceTest, ClosedStoreMakesPingFail) {
+  EXPECT_TRUE(service_.PingStore().ok());
+  store_->Close();
+  EXPECT_FALSE(service_.PingStore().ok());
+}
+
+}  // namespace
+}  // namespace service
