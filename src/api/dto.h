@@ -21,8 +21,10 @@ namespace api {
 
 using base::Result;
 
-boost::json::object MessageToJson(const store::MessageRecord& message);
-boost::json::object ChatToJson(const store::ChatRecord& chat);
+// `sp`: where the result is allocated (default: the heap).
+boost::json::object MessageToJson(const store::MessageRecord& message,
+                                  boost::json::storage_ptr sp = {});
+boost::json::object ChatToJson(const store::ChatRecord& chat, boost::json::storage_ptr sp = {});
 // The linked account, from the JSON text the protocol client stores
 // ({jid, lid, name}); null when empty or unreadable.
 boost::json::value LinkedAccountToJson(std::string_view me_json);

@@ -2,6 +2,7 @@
 // /whatsapp/messages/:jid/read, POST /whatsapp/message/send/{text,media},
 // GET /whatsapp/media/:id.
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <fstream>
@@ -230,17 +231,20 @@ void AddMessageRoutes(http::Router& router, const ApiDeps& deps) {
         auto page = co_await http::Offload(
             service.blocking_pool(), [&] { return service.ListMessages(*jid, *limit, before); });
         if (!page.ok()) co_return ErrorFromStatus(page.status());
-        json::array items;
+        // One arena for the whole answer: freed at once when it is serialised.
+        json::monotonic_resource arena(32 * 1024);
+        json::storage_ptr sp(&arena);
+        json::array items(sp);
         items.reserve(page->items.size());
-        for (const store::MessageRecord& m : page->items) items.push_back(MessageToJson(m));
-        json::object out;
-        out["items"] = std::move(items);
+        for (const store::MessageRecord& m : page->items) items.push_back(MessageToJson(m, sp));
+        json::object out(2, sp);
+        out.emplace("items", std::move(items));
         if (page->next) {
-          out["nextCursor"] = EncodeCursor(*page->next);
+          out.emplace("nextCursor", EncodeCursor(*page->next));
         } else {
-          out["nextCursor"] = nullptr;
+          out.emplace("nextCursor", nullptr);
         }
-        co_return http::JsonResponse(bhttp::status::ok, out);
+        co_return http::JsonResponse(bhttp::status::ok, json::value(std::move(out)));
       }));
 
   router.Add(

@@ -2,8 +2,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 
 namespace base {
 
@@ -42,16 +40,45 @@ bool ParseDigits(std::string_view s, size_t pos, size_t n, int& out) {
 
 }  // namespace
 
+// Formats by hand rather than with gmtime_r + snprintf: every message in a
+// page carries a timestamp, and this is several times faster.
 std::string FormatIso8601(int64_t epoch_ms) {
-  int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
-  int ms = static_cast<int>(epoch_ms - secs * 1000);
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];  // wide enough for any int the format could print
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  int64_t days = epoch_ms >= 0 ? epoch_ms / 86'400'000 : (epoch_ms - 86'399'999) / 86'400'000;
+  int64_t ms_of_day = epoch_ms - days * 86'400'000;
+  // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;  // outside ISO-8601's 4-digit years
+
+  std::string out(24, '0');
+  auto put = [&out](size_t pos, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[pos + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, y, 4);
+  out[4] = '-';
+  put(5, m, 2);
+  out[7] = '-';
+  put(8, d, 2);
+  out[10] = 'T';
+  put(11, ms_of_day / 3'600'000, 2);
+  out[13] = ':';
+  put(14, ms_of_day / 60'000 % 60, 2);
+  out[16] = ':';
+  put(17, ms_of_day / 1000 % 60, 2);
+  out[19] = '.';
+  put(20, ms_of_day % 1000, 3);
+  out[23] = 'Z';
+  return out;
 }
 
 Result<int64_t> ParseIso8601(std::string_view s) {

@@ -10,6 +10,13 @@ TEST(Iso8601, FormatsUtcWithMillis) {
   EXPECT_EQ(FormatIso8601(1'700'000'000'123), "2023-11-14T22:13:20.123Z");
 }
 
+TEST(Iso8601, FormatsLeapDaysAndNegativeTimes) {
+  EXPECT_EQ(FormatIso8601(951'782'400'000), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(FormatIso8601(4'107'542'399'999), "2100-02-28T23:59:59.999Z");
+  EXPECT_EQ(FormatIso8601(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatIso8601(253'402'300'799'999), "9999-12-31T23:59:59.999Z");
+}
+
 TEST(Iso8601, ParsesWhatItFormats) {
   for (int64_t ms : {int64_t{0}, int64_t{951'782'400'000}, int64_t{1'700'000'000'123}}) {
     EXPECT_EQ(*ParseIso8601(FormatIso8601(ms)), ms);
