@@ -74,13 +74,14 @@ def start(wagate, db, data_dir):
     return p, port
 
 
-def run_wrk(port, duration, connections, threads=2):
+def run_wrk(port, duration, connections, threads=2, timeout_s=2):
     here = os.path.dirname(os.path.abspath(__file__))
     env = dict(os.environ, WAGATE_BENCH_KEY=API_KEY)
     url = f"http://127.0.0.1:{port}/whatsapp/messages/{HOT}?limit=50"
     r = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration,
-                        "-s", os.path.join(here, "wrk_report.lua"), url],
-                       env=env, capture_output=True, text=True, timeout=duration + 60)
+                        "--timeout", "%ds" % timeout_s, "-s", os.path.join(here, "wrk_report.lua"),
+                        url], env=env, capture_output=True, text=True,
+                       timeout=duration + timeout_s + 60)
     line = [l for l in r.stdout.splitlines() if l.startswith("{")]
     if not line:
         sys.exit("wrk gave no report:\n" + r.stdout + r.stderr)
@@ -89,16 +90,16 @@ def run_wrk(port, duration, connections, threads=2):
     return rep
 
 
-def bench_backend(name, wagate, db, args, data_dir):
+def bench_backend(name, wagate, db, args, data_dir, connections, duration, timeout_s):
     seed_s = seed(wagate, db, args.messages)
     p, port = start(wagate, db, data_dir)
     try:
         time.sleep(1.0)
         idle = rss_kib(p.pid)
-        run_wrk(port, 2, args.connections)  # warm-up, not recorded
-        rep = run_wrk(port, args.duration, args.connections)
+        run_wrk(port, 2, connections, timeout_s=timeout_s)  # warm-up, not recorded
+        rep = run_wrk(port, duration, connections, timeout_s=timeout_s)
         rep.update({"backend": name, "messages": args.messages, "seed_s": round(seed_s, 2),
-                    "connections": args.connections, "rss_idle_kib": idle,
+                    "connections": connections, "duration_s": duration, "rss_idle_kib": idle,
                     "rss_after_kib": rss_kib(p.pid), "rss_peak_kib": rss_kib(p.pid, "VmHWM")})
         return rep
     finally:
@@ -113,16 +114,25 @@ def main():
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--ferret-connections", type=int, default=2)
+    ap.add_argument("--ferret-duration", type=int, default=60)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
                                                   "http_messages.json"))
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="wagate-bench-") as d:
-        results.append(bench_backend("sqlite", args.wagate, f"sqlite:{d}/wagate.db", args, d))
+        results.append(bench_backend("sqlite", args.wagate, f"sqlite:{d}/wagate.db", args, d,
+                                     args.connections, args.duration, 2))
         print(json.dumps(results[-1]), flush=True)
         if args.mongodb:
-            uri = args.mongodb.rstrip("/") + "/wagate_bench_" + os.urandom(4).hex()
-            results.append(bench_backend("ferretdb", args.wagate, uri, args, d))
+            # FerretDB 1.24's SQLite handler sorts in Go after reading the whole
+            # collection (no index or sort pushdown), so one page over 100k
+            # messages takes seconds: few connections, long timeouts, and a
+            # socket timeout in the URI that lets such a query finish.
+            uri = (args.mongodb.rstrip("/") + "/wagate_bench_" + os.urandom(4).hex() +
+                   "?socketTimeoutMS=120000")
+            results.append(bench_backend("ferretdb", args.wagate, uri, args, d,
+                                         args.ferret_connections, args.ferret_duration, 100))
             print(json.dumps(results[-1]), flush=True)
     out = {"benchmark": "http_get_messages", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                    time.gmtime()),

@@ -24,6 +24,13 @@ for p in "${pkgs[@]}"; do
   fi
 done
 
+# Node may come from another packaging (NodeSource's nodejs carries npm), so
+# look for the commands, not for Debian's package names.
+if [ "$mode" = test ]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   sudo_cmd=()
@@ -31,4 +38,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+
+# FerretDB (the MongoDB-wire server of the tests) is built with Go by
+# scripts/ferretdb.sh; it needs Go 1.22 or newer, which Debian 12's golang-go
+# (1.19) is not. Say so clearly instead of failing deep inside a build.
+if [ "$mode" = test ] && [ -z "${WAGATE_TEST_MONGODB_URI:-}" ]; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "deps: Go 1.22+ is needed to build FerretDB for the MongoDB tests" \
+      "(or set WAGATE_TEST_MONGODB_URI to a MongoDB-wire server)" >&2
+    exit 1
+  fi
 fi
