@@ -8,7 +8,9 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 RUN_ARGS ?=
 
-.PHONY: run test build configure deps test-deps ferretdb bench format clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: run test build configure deps test-deps ferretdb bench fuzz format clean
 
 run: deps
 	@$(MAKE) --no-print-directory configure WAGATE_TESTS=OFF
@@ -40,6 +42,10 @@ bench: test-deps
 	@$(MAKE) --no-print-directory configure WAGATE_TESTS=ON
 	ninja -C $(BUILD_DIR) -j$(JOBS)
 	bench/run.sh $(BUILD_DIR)
+
+# Every libFuzzer target for FUZZ_SECONDS each (clang build in build-fuzz/).
+fuzz: test-deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	find src tests bench tools sim -name '*.cc' -o -name '*.h' 2>/dev/null | xargs -r clang-format -i

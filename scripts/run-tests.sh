@@ -9,6 +9,16 @@ set -euo pipefail
 build_dir=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+# Node test folders: dependencies from their committed lockfiles, installed
+# again only when the lockfile changed since the last install.
+for dir in tests/interop tests/socketio; do
+  [ -f "$root/$dir/package-lock.json" ] || continue
+  stamp="$root/$dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$root/$dir/package-lock.json" -nt "$stamp" ]; then
+    (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+
 ferret_dir=""
 cleanup() {
   if [ -n "$ferret_dir" ]; then

@@ -1,0 +1,225 @@
+#include "wa/media/media_cipher.h"
+
+#include <algorithm>
+
+#include "wa/crypto/secure_memory.h"
+
+namespace wa::media {
+
+namespace {
+
+// Work in slices that stay in L2 cache between the cipher and the hashes.
+constexpr size_t kSlice = 64 * 1024;
+
+base::Status Integrity(std::string what) { return base::DataLoss("media: " + std::move(what)); }
+
+}  // namespace
+
+// ---- MediaEncryptor --------------------------------------------------------
+
+base::Result<MediaEncryptor> MediaEncryptor::Create(const MediaKeys& keys) {
+  WAGATE_ASSIGN_OR_RETURN(auto cbc, crypto::AesCbcStream::Encryptor(keys.cipher_key(), keys.iv()));
+  WAGATE_ASSIGN_OR_RETURN(auto mac, crypto::HmacSha256Stream::Create(keys.mac_key()));
+  WAGATE_RETURN_IF_ERROR(mac.Update(keys.iv()));  // the MAC covers iv ‖ ciphertext
+  WAGATE_ASSIGN_OR_RETURN(auto plain_sha, crypto::Sha256Stream::Create());
+  WAGATE_ASSIGN_OR_RETURN(auto enc_sha, crypto::Sha256Stream::Create());
+  return MediaEncryptor(std::move(cbc), std::move(mac), std::move(plain_sha), std::move(enc_sha));
+}
+
+base::Status MediaEncryptor::Process(std::string_view plaintext, std::string* out) {
+  WAGATE_RETURN_IF_ERROR(plain_sha_.Update(plaintext));
+  const size_t at = out->size();
+  WAGATE_RETURN_IF_ERROR(cbc_.Update(plaintext, out));
+  const std::string_view fresh = std::string_view(*out).substr(at);
+  WAGATE_RETURN_IF_ERROR(mac_.Update(fresh));
+  return enc_sha_.Update(fresh);
+}
+
+base::Status MediaEncryptor::Update(std::string_view plaintext, std::string* out) {
+  if (done_) return base::FailedPrecondition("media encryptor: update after finish or error");
+  for (size_t at = 0; at < plaintext.size(); at += kSlice) {
+    base::Status s = Process(plaintext.substr(at, kSlice), out);
+    if (!s.ok()) {
+      done_ = true;
+      return s;
+    }
+  }
+  length_ += plaintext.size();
+  return base::Status::Ok();
+}
+
+base::Result<MediaDigest> MediaEncryptor::Finish(std::string* out) {
+  if (done_) return base::FailedPrecondition("media encryptor: finished twice or after error");
+  done_ = true;
+  const size_t at = out->size();
+  WAGATE_RETURN_IF_ERROR(cbc_.Finish(out));
+  const std::string_view last = std::string_view(*out).substr(at);
+  WAGATE_RETURN_IF_ERROR(mac_.Update(last));
+  WAGATE_RETURN_IF_ERROR(enc_sha_.Update(last));
+  WAGATE_ASSIGN_OR_RETURN(std::string full_mac, mac_.Finish());
+  const std::string_view mac = std::string_view(full_mac).substr(0, kMediaMacSize);
+  out->append(mac);
+  WAGATE_RETURN_IF_ERROR(enc_sha_.Update(mac));
+  MediaDigest digest;
+  WAGATE_ASSIGN_OR_RETURN(digest.file_sha256, plain_sha_.Finish());
+  WAGATE_ASSIGN_OR_RETURN(digest.file_enc_sha256, enc_sha_.Finish());
+  digest.file_length = length_;
+  return digest;
+}
+
+// ---- MediaDecryptor --------------------------------------------------------
+
+base::Result<MediaDecryptor> MediaDecryptor::Create(const MediaKeys& keys,
+                                                    MediaExpectations expect) {
+  WAGATE_ASSIGN_OR_RETURN(auto cbc, crypto::AesCbcStream::Decryptor(keys.cipher_key(), keys.iv()));
+  WAGATE_ASSIGN_OR_RETURN(auto mac, crypto::HmacSha256Stream::Create(keys.mac_key()));
+  WAGATE_RETURN_IF_ERROR(mac.Update(keys.iv()));
+  WAGATE_ASSIGN_OR_RETURN(auto plain_sha, crypto::Sha256Stream::Create());
+  WAGATE_ASSIGN_OR_RETURN(auto enc_sha, crypto::Sha256Stream::Create());
+  return MediaDecryptor(std::move(cbc), std::move(mac), std::move(plain_sha), std::move(enc_sha),
+                        std::move(expect));
+}
+
+base::Status MediaDecryptor::Process(std::string_view ciphertext, std::string* out) {
+  if (ciphertext.empty()) return base::Status::Ok();
+  WAGATE_RETURN_IF_ERROR(mac_.Update(ciphertext));
+  const size_t at = out->size();
+  WAGATE_RETURN_IF_ERROR(cbc_.Update(ciphertext, out));
+  const std::string_view fresh = std::string_view(*out).substr(at);
+  length_ += fresh.size();
+  return plain_sha_.Update(fresh);
+}
+
+base::Status MediaDecryptor::Update(std::string_view encrypted, std::string* out) {
+  if (done_) return base::FailedPrecondition("media decryptor: update after finish or error");
+  for (size_t at = 0; at < encrypted.size(); at += kSlice) {
+    const std::string_view slice = encrypted.substr(at, kSlice);
+    base::Status s = enc_sha_.Update(slice);
+    if (s.ok()) {
+      // Everything but the newest 10 bytes is known to be ciphertext: first
+      // the held-back tail, then the front of this slice.
+      const size_t total = tail_.size() + slice.size();
+      if (total <= kMediaMacSize) {
+        tail_.append(slice);
+        continue;
+      }
+      const size_t release = total - kMediaMacSize;
+      const size_t from_tail = std::min(release, tail_.size());
+      const size_t from_slice = release - from_tail;
+      s = Process(std::string_view(tail_).substr(0, from_tail), out);
+      if (s.ok()) s = Process(slice.substr(0, from_slice), out);
+      tail_ = tail_.substr(from_tail) + std::string(slice.substr(from_slice));
+    }
+    if (!s.ok()) {
+      done_ = true;
+      return s;
+    }
+  }
+  return base::Status::Ok();
+}
+
+base::Result<MediaDigest> MediaDecryptor::Verify(std::string* out) {
+  if (tail_.size() < kMediaMacSize) return Integrity("encrypted file shorter than its mac");
+  WAGATE_ASSIGN_OR_RETURN(std::string full_mac, mac_.Finish());
+  if (!crypto::ConstantTimeEqual(std::string_view(full_mac).substr(0, kMediaMacSize), tail_)) {
+    return Integrity("mac mismatch");
+  }
+  const size_t at = out->size();
+  base::Status padded = cbc_.Finish(out);
+  if (!padded.ok()) {
+    return padded.code() == base::Code::kDataLoss ? Integrity("bad padding or length") : padded;
+  }
+  const std::string_view last = std::string_view(*out).substr(at);
+  length_ += last.size();
+  WAGATE_RETURN_IF_ERROR(plain_sha_.Update(last));
+  MediaDigest digest;
+  WAGATE_ASSIGN_OR_RETURN(digest.file_sha256, plain_sha_.Finish());
+  WAGATE_ASSIGN_OR_RETURN(digest.file_enc_sha256, enc_sha_.Finish());
+  digest.file_length = length_;
+  if (expect_.file_enc_sha256 && *expect_.file_enc_sha256 != digest.file_enc_sha256) {
+    return Integrity("fileEncSha256 mismatch");
+  }
+  if (expect_.file_sha256 && *expect_.file_sha256 != digest.file_sha256) {
+    return Integrity("fileSha256 mismatch");
+  }
+  if (expect_.file_length && *expect_.file_length != digest.file_length) {
+    return Integrity("fileLength mismatch: message says " + std::to_string(*expect_.file_length) +
+                     ", file has " + std::to_string(digest.file_length));
+  }
+  return digest;
+}
+
+base::Result<MediaDigest> MediaDecryptor::Finish(std::string* out) {
+  if (done_) return base::FailedPrecondition("media decryptor: finished twice or after error");
+  done_ = true;
+  return Verify(out);
+}
+
+// ---- one-shot --------------------------------------------------------------
+
+base::Result<EncryptedMedia> EncryptMedia(const MediaKeys& keys, std::string_view plaintext) {
+  WAGATE_ASSIGN_OR_RETURN(MediaEncryptor enc, MediaEncryptor::Create(keys));
+  EncryptedMedia result;
+  result.data.reserve(plaintext.size() + crypto::kAesBlockSize + kMediaMacSize);
+  WAGATE_RETURN_IF_ERROR(enc.Update(plaintext, &result.data));
+  WAGATE_ASSIGN_OR_RETURN(result.digest, enc.Finish(&result.data));
+  return result;
+}
+
+base::Result<std::string> DecryptMedia(const MediaKeys& keys, std::string_view encrypted,
+                                       const MediaExpectations& expect) {
+  if (encrypted.size() < kMediaMacSize) return Integrity("encrypted file shorter than its mac");
+  const std::string_view ciphertext = encrypted.substr(0, encrypted.size() - kMediaMacSize);
+  const std::string_view mac = encrypted.substr(ciphertext.size());
+
+  // Pass 1 authenticates before the cipher touches anything; the MAC and the
+  // fileEncSha256 both read the ciphertext, slice by slice while it is cached.
+  WAGATE_ASSIGN_OR_RETURN(auto hmac, crypto::HmacSha256Stream::Create(keys.mac_key()));
+  WAGATE_ASSIGN_OR_RETURN(auto enc_sha, crypto::Sha256Stream::Create());
+  WAGATE_RETURN_IF_ERROR(hmac.Update(keys.iv()));
+  for (size_t at = 0; at < ciphertext.size(); at += kSlice) {
+    const std::string_view slice = ciphertext.substr(at, kSlice);
+    WAGATE_RETURN_IF_ERROR(hmac.Update(slice));
+    if (expect.file_enc_sha256) WAGATE_RETURN_IF_ERROR(enc_sha.Update(slice));
+  }
+  WAGATE_ASSIGN_OR_RETURN(std::string full_mac, hmac.Finish());
+  if (!crypto::ConstantTimeEqual(std::string_view(full_mac).substr(0, kMediaMacSize), mac)) {
+    return Integrity("mac mismatch");
+  }
+  if (expect.file_enc_sha256) {
+    WAGATE_RETURN_IF_ERROR(enc_sha.Update(mac));
+    WAGATE_ASSIGN_OR_RETURN(std::string enc_digest, enc_sha.Finish());
+    if (enc_digest != *expect.file_enc_sha256) return Integrity("fileEncSha256 mismatch");
+  }
+
+  // Pass 2 decrypts and hashes the plaintext as it comes out.
+  WAGATE_ASSIGN_OR_RETURN(auto cbc, crypto::AesCbcStream::Decryptor(keys.cipher_key(), keys.iv()));
+  WAGATE_ASSIGN_OR_RETURN(auto plain_sha, crypto::Sha256Stream::Create());
+  std::string plaintext;
+  plaintext.reserve(ciphertext.size());
+  auto hash_from = [&](size_t before) {
+    return expect.file_sha256 ? plain_sha.Update(std::string_view(plaintext).substr(before))
+                              : base::Status::Ok();
+  };
+  for (size_t at = 0; at < ciphertext.size(); at += kSlice) {
+    const size_t before = plaintext.size();
+    WAGATE_RETURN_IF_ERROR(cbc.Update(ciphertext.substr(at, kSlice), &plaintext));
+    WAGATE_RETURN_IF_ERROR(hash_from(before));
+  }
+  const size_t before = plaintext.size();
+  base::Status padded = cbc.Finish(&plaintext);
+  if (!padded.ok()) {
+    return padded.code() == base::Code::kDataLoss ? Integrity("bad padding or length") : padded;
+  }
+  WAGATE_RETURN_IF_ERROR(hash_from(before));
+  if (expect.file_length && *expect.file_length != plaintext.size()) {
+    return Integrity("fileLength mismatch");
+  }
+  if (expect.file_sha256) {
+    WAGATE_ASSIGN_OR_RETURN(std::string plain_digest, plain_sha.Finish());
+    if (plain_digest != *expect.file_sha256) return Integrity("fileSha256 mismatch");
+  }
+  return plaintext;
+}
+
+}  // namespace wa::media
