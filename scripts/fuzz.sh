@@ -49,9 +49,16 @@ for line in pathlib.Path(sys.argv[1]).read_text().split('\n'):
 PY
   fi
   echo "fuzz: $target for ${seconds}s"
-  if ! "$build/tests/fuzz/$target" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
-      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus"; then
-    echo "fuzz: $target FAILED; reproducer in $artifacts" >&2
+  # libFuzzer reports every new input; the full log goes to a file and only
+  # its summary (or, on a failure, its end with the crash) to the console.
+  log="$build/$target.log"
+  if "$build/tests/fuzz/$target" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" \
+      >"$log" 2>&1; then
+    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done )" "$log" || tail -n 3 "$log"
+  else
+    tail -n 60 "$log" >&2
+    echo "fuzz: $target FAILED; reproducer in $artifacts, log in $log" >&2
     status=1
   fi
 done
