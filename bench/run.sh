@@ -15,3 +15,8 @@ if [ -z "${WAGATE_TEST_MONGODB_URI:-}" ]; then
   export WAGATE_TEST_MONGODB_URI
 fi
 python3 "$root/bench/http_messages.py" --wagate "$build_dir/src/app/wagate"
+# Socket.IO fan-out (issue 3): needs tests/socketio/node_modules (npm ci).
+if [ ! -d "$root/tests/socketio/node_modules" ]; then
+  (cd "$root/tests/socketio" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+node "$root/bench/socketio_fanout.mjs" --server "$build_dir/tests/socketio/wagate-testserver"

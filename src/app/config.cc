@@ -50,6 +50,14 @@ constexpr Setting kSettings[] = {
     {"log-format", "WAGATE_LOG_FORMAT", "text|json", "text"},
     {"body-limit", "WAGATE_BODY_LIMIT",
      "largest request body: bytes, or with a k/m suffix (512k, 1mb)", "1mb"},
+    {"cors-origins", "WAGATE_CORS_ORIGINS",
+     "origins allowed to reach Socket.IO from a browser: a comma list "
+     "(https://app.example.com) or *",
+     "none: no CORS headers"},
+    {"events-keep", "WAGATE_EVENTS_KEEP",
+     "events kept for Socket.IO replay (auth.since); 0 keeps none", "10000"},
+    {"events-max-age", "WAGATE_EVENTS_MAX_AGE",
+     "age after which stored events are dropped: 90s, 15m, 12h, 7d; 0 for no limit", "7d"},
 };
 
 const Setting* FindFlag(std::string_view flag) {
@@ -85,6 +93,23 @@ bool IsInstanceName(std::string_view s) {
     if (!std::isalnum(c) && c != '.' && c != '_' && c != '-') return false;
   }
   return true;
+}
+
+// scheme://host[:port] with http or https, nothing after: what a browser
+// sends as Origin.
+bool IsOrigin(std::string_view origin) {
+  auto url = boost::urls::parse_absolute_uri(origin);
+  if (!url || (url->scheme() != "http" && url->scheme() != "https") || !url->has_authority() ||
+      url->host().empty() || url->has_query() || url->has_fragment() || url->has_userinfo()) {
+    return false;
+  }
+  return url->encoded_path().empty();
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
 }
 
 base::Status ApplySetting(std::string_view flag, const Value& v, Config& c) {
@@ -161,6 +186,34 @@ base::Status ApplySetting(std::string_view flag, const Value& v, Config& c) {
       return Bad(v, "must be a size from 1 byte to 1gb: bytes, or a number with k/kb/m/mb/g/gb");
     }
     c.body_limit = *n;
+  } else if (flag == "cors-origins") {
+    std::vector<std::string> origins;
+    std::string_view rest = v.text;
+    for (;;) {
+      const size_t comma = rest.find(',');
+      std::string_view item = Trim(rest.substr(0, comma));
+      if (item != "*" && !IsOrigin(item)) {
+        return base::InvalidArgument(
+            v.source + ": must be * or a comma-separated list of origins like "
+                       "https://app.example.com (no path), got \"" +
+            std::string(item) + "\"");
+      }
+      origins.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    c.cors_origins = std::move(origins);
+  } else if (flag == "events-keep") {
+    int64_t n = -1;
+    auto [p, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), n);
+    if (ec != std::errc() || p != v.text.data() + v.text.size() || n < 0 || n > 100'000'000) {
+      return Bad(v, "must be an integer 0-100000000");
+    }
+    c.events_keep = n;
+  } else if (flag == "events-max-age") {
+    auto ms = ParseDurationMs(v.text);
+    if (!ms) return Bad(v, "must be a duration like 90s, 15m, 12h or 7d (or 0 for no limit)");
+    c.events_max_age_ms = *ms;
   }
   return base::Status::Ok();
 }
@@ -201,6 +254,29 @@ std::optional<uint64_t> ParseByteSize(std::string_view text) {
     return std::nullopt;
   }
   if (n > UINT64_MAX / mult) return std::nullopt;
+  return n * mult;
+}
+
+std::optional<int64_t> ParseDurationMs(std::string_view text) {
+  int64_t n = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, n);
+  if (ec != std::errc() || p == text.data() || n < 0) return std::nullopt;
+  const std::string_view unit(p, static_cast<size_t>(end - p));
+  int64_t mult = 0;
+  if (unit.empty() || unit == "s") {
+    mult = 1000;
+  } else if (unit == "m") {
+    mult = 60 * 1000;
+  } else if (unit == "h") {
+    mult = 3600 * 1000;
+  } else if (unit == "d") {
+    mult = 24 * 3600 * 1000;
+  } else {
+    return std::nullopt;
+  }
+  // At most ten years.
+  if (n > int64_t{3650} * 24 * 3600 * 1000 / mult) return std::nullopt;
   return n * mult;
 }
 

@@ -38,6 +38,12 @@ struct Config {
   std::string log_level = "info";
   base::LogFormat log_format = base::LogFormat::kText;
   uint64_t body_limit = 1024 * 1024;
+  // Socket.IO: origins allowed to poll from a browser ("*" for any); empty:
+  // no CORS headers.
+  std::vector<std::string> cors_origins;
+  // Retention of the event log replayed to reconnecting Socket.IO clients.
+  int64_t events_keep = 10000;
+  int64_t events_max_age_ms = int64_t{7} * 24 * 3600 * 1000;  // 0: no age limit
   // Arguments that are not flags (the import file), in order.
   std::vector<std::string> positional;
 };
@@ -60,5 +66,9 @@ std::string RedactUserInfo(std::string_view uri);
 // "1048576", "512k", "512kb", "1m", "1mb" (case-insensitive; k = 1024).
 // Exposed for tests.
 std::optional<uint64_t> ParseByteSize(std::string_view text);
+
+// "90s", "15m", "12h", "7d", or plain seconds; "0" is 0. In milliseconds.
+// Exposed for tests.
+std::optional<int64_t> ParseDurationMs(std::string_view text);
 
 }  // namespace app

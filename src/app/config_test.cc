@@ -36,7 +36,51 @@ TEST(ParseConfig, Defaults) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.log_format, base::LogFormat::kText);
   EXPECT_EQ(c.body_limit, 1024u * 1024u);
+  EXPECT_TRUE(c.cors_origins.empty());
+  EXPECT_EQ(c.events_keep, 10000);
+  EXPECT_EQ(c.events_max_age_ms, int64_t{7} * 24 * 3600 * 1000);
   EXPECT_TRUE(c.positional.empty());
+}
+
+TEST(ParseConfig, SocketIoSettings) {
+  Config c = MustParse({"--events-keep", "0", "--events-max-age=12h"},
+                       {{"WAGATE_CORS_ORIGINS", "https://app.example.test, http://localhost:5173"}});
+  EXPECT_EQ(c.cors_origins,
+            (std::vector<std::string>{"https://app.example.test", "http://localhost:5173"}));
+  EXPECT_EQ(c.events_keep, 0);
+  EXPECT_EQ(c.events_max_age_ms, int64_t{12} * 3600 * 1000);
+  EXPECT_EQ(MustParse({}, {{"WAGATE_CORS_ORIGINS", "*"}}).cors_origins,
+            std::vector<std::string>{"*"});
+  EXPECT_EQ(MustParse({"--events-max-age", "0"}).events_max_age_ms, 0);
+  EXPECT_EQ(MustParse({"--events-max-age", "90"}).events_max_age_ms, 90000);
+  EXPECT_EQ(MustParse({"--events-max-age", "7d"}).events_max_age_ms, 7 * 86400000LL);
+
+  EXPECT_NE(ErrorOf({}, {{"WAGATE_CORS_ORIGINS", "https://a.test/path"}})
+                .find("WAGATE_CORS_ORIGINS: must be * or a comma-separated list of origins"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"--cors-origins", "https://a.test,,https://b.test"}).find("got \"\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"--cors-origins", "ftp://a.test"}).find("--cors-origins"), std::string::npos);
+  EXPECT_NE(ErrorOf({"--events-keep", "-1"}).find("--events-keep: must be an integer"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({}, {{"WAGATE_EVENTS_KEEP", "ten"}}).find("WAGATE_EVENTS_KEEP"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"--events-max-age", "7w"}).find("--events-max-age: must be a duration"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"--events-max-age", "-1d"}).find("--events-max-age"), std::string::npos);
+}
+
+TEST(ParseDurationMs, UnitsAndBounds) {
+  EXPECT_EQ(ParseDurationMs("0"), 0);
+  EXPECT_EQ(ParseDurationMs("30s"), 30000);
+  EXPECT_EQ(ParseDurationMs("15m"), 900000);
+  EXPECT_EQ(ParseDurationMs("2h"), 7200000);
+  EXPECT_EQ(ParseDurationMs("1d"), 86400000);
+  EXPECT_FALSE(ParseDurationMs(""));
+  EXPECT_FALSE(ParseDurationMs("d"));
+  EXPECT_FALSE(ParseDurationMs("1 d"));
+  EXPECT_FALSE(ParseDurationMs("1D"));
+  EXPECT_FALSE(ParseDurationMs("99999999d"));
 }
 
 TEST(ParseConfig, FromEnvironment) {
@@ -184,7 +228,8 @@ TEST(HelpText, ListsEveryFlagAndVariable) {
         "--media-dir",  "WAGATE_MEDIA_DIR",  "--instance",   "WAGATE_INSTANCE",
         "--public-url", "WAGATE_PUBLIC_URL", "--log-level",  "WAGATE_LOG_LEVEL",
         "--log-format", "WAGATE_LOG_FORMAT", "--body-limit", "WAGATE_BODY_LIMIT",
-        "import"}) {
+        "--cors-origins", "WAGATE_CORS_ORIGINS", "--events-keep", "WAGATE_EVENTS_KEEP",
+        "--events-max-age", "WAGATE_EVENTS_MAX_AGE", "import"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

@@ -1,6 +1,7 @@
-// `wagate serve`: the composition root. Builds store → service → guard →
-// routes → HTTP server, runs one io_context on this thread and a small pool
-// for blocking calls, and shuts down in order on SIGINT/SIGTERM.
+// `wagate serve`: the composition root. Builds store → event bus → service →
+// guard → routes + Socket.IO gateway → HTTP server, runs one io_context on
+// this thread and a small pool for blocking calls, and shuts down in order
+// on SIGINT/SIGTERM (gateway first, closing its sockets, then HTTP).
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -18,9 +19,11 @@
 #include "app/store_factory.h"
 #include "base/clock.h"
 #include "base/random.h"
+#include "gateway/gateway.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "service/event_bus.h"
 #include "service/whatsapp_service.h"
 
 namespace app {
@@ -58,7 +61,7 @@ base::Result<std::string> ResolveApiKey(const Config& config) {
 
 }  // namespace
 
-int RunServe(const Config& config) {
+int RunServe(const Config& config, const ServeHooks& hooks) {
   if (!config.positional.empty()) {
     std::fprintf(stderr, "wagate: unexpected argument \"%s\" (see wagate --help)\n",
                  config.positional.front().c_str());
@@ -81,10 +84,24 @@ int RunServe(const Config& config) {
     return 1;
   }
 
+  service::EventBus bus(config.instance, *store, clock,
+                        {.keep = config.events_keep, .max_age_ms = config.events_max_age_ms});
+  if (base::Status status = bus.Init(); !status.ok()) {
+    std::fprintf(stderr, "wagate: %s\n", status.ToString().c_str());
+    store->Close();
+    return 1;
+  }
+
   boost::asio::io_context io(1);
   boost::asio::thread_pool blocking(kBlockingThreads);
   service::WhatsappService service(config.instance, *store, blocking, clock);
   api::Guard guard(*api_key, config.jwt_secret, clock);
+  gateway::GatewayOptions gateway_options;
+  gateway_options.cors_origins = config.cors_origins;
+  // An API key or a JWT, as in `Authorization: Bearer`.
+  gateway::Gateway gateway(io, gateway_options, bus, blocking, [&guard](std::string_view token) {
+    return guard.Check(std::nullopt, "Bearer " + std::string(token)).ok();
+  });
   http::Metrics metrics;
   http::Router router;
   http::ServerOptions options;
@@ -104,6 +121,8 @@ int RunServe(const Config& config) {
   std::string listen_url = "http://" + UrlHost(config.host) + ":" + std::to_string(*port);
   std::string public_url = config.public_url.empty() ? listen_url : config.public_url;
   api::AddRoutes(router, {service, guard, metrics, public_url});
+  router.AddUpgrade("/socket.io", gateway.Handler());
+  gateway.Start();
   server.Start();
   spdlog::info("wagate {} listening on {} (store {}, instance {}, public url {})", WAGATE_VERSION,
                listen_url, DescribeStore(config), config.instance, public_url);
@@ -121,11 +140,13 @@ int RunServe(const Config& config) {
         spdlog::info("signal {}: stopping (up to {} s for requests in flight)", signo,
                      std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
         signals.async_wait(on_signal);
-        server.Stop([&] { signals.cancel(); });
+        gateway.Stop([&] { server.Stop([&] { signals.cancel(); }); });
       };
   signals.async_wait(on_signal);
+  if (hooks.started) hooks.started(*port, bus);
 
   io.run();
+  if (hooks.stopping) hooks.stopping();
   // Offloaded calls still running finish before the store goes away.
   blocking.join();
   store->Close();

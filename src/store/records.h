@@ -63,6 +63,19 @@ struct KeyWrite {
   std::optional<std::string> value;  // opaque bytes
 };
 
+// One published event (Socket.IO `new-message`, `message-status`, ...), kept
+// for replay to clients that reconnect with a cursor. `seq` is assigned by
+// the store (EventStore::AppendEvent): per instance, larger than every seq
+// given before, also across restarts and pruning.
+struct EventRecord {
+  int64_t seq = 0;
+  std::string name;     // e.g. "new-message"
+  std::string payload;  // JSON object text, without "seq"
+  int64_t created_at_ms = 0;
+
+  friend bool operator==(const EventRecord&, const EventRecord&) = default;
+};
+
 // A position in a message page: the (timestamp, seq) of the last item seen.
 struct MessageCursor {
   int64_t timestamp_ms = 0;

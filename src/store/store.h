@@ -127,7 +127,34 @@ class ChatStore {
   virtual Result<bool> MarkChatRead(std::string_view instance, std::string_view jid) = 0;
 };
 
-class Store : public SessionStore, public KeyStore, public MessageStore, public ChatStore {
+// The event log behind Socket.IO replay (and later webhooks): an append-only,
+// per-instance sequence with bounded retention.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  // Stores the event with a fresh seq, larger than every seq this instance
+  // was ever given (also after a reopen, and after PruneEvents removed
+  // everything), and returns it. Concurrent appends get distinct seqs.
+  virtual Result<EventRecord> AppendEvent(std::string_view instance, std::string_view name,
+                                          std::string_view payload, int64_t created_at_ms) = 0;
+  // At most `limit` events with seq > after_seq, ascending by seq.
+  // limit < 1 → kInvalidArgument.
+  virtual Result<std::vector<EventRecord>> ListEventsAfter(std::string_view instance,
+                                                           int64_t after_seq, int limit) = 0;
+  // Removes the events beyond the newest `keep_last` (keep_last < 0: no
+  // count limit) and those created before `older_than_ms` (0: no age
+  // limit). Returns how many were removed.
+  virtual Result<int64_t> PruneEvents(std::string_view instance, int64_t keep_last,
+                                      int64_t older_than_ms) = 0;
+  // The largest seq ever given to the instance, 0 when none.
+  virtual Result<int64_t> LastEventSeq(std::string_view instance) = 0;
+};
+
+class Store : public SessionStore,
+              public KeyStore,
+              public MessageStore,
+              public ChatStore,
+              public EventStore {
  public:
   // "memory", "sqlite" or "mongodb".
   virtual std::string_view Backend() const = 0;

@@ -336,7 +336,8 @@ def test_help_lists_every_setting():
     assert r.returncode == 0
     for name in ["WAGATE_HOST", "WAGATE_PORT", "WAGATE_API_KEY", "WAGATE_JWT_SECRET", "WAGATE_DB",
                  "WAGATE_MEDIA_DIR", "WAGATE_INSTANCE", "WAGATE_PUBLIC_URL", "WAGATE_LOG_LEVEL",
-                 "WAGATE_LOG_FORMAT", "WAGATE_BODY_LIMIT"]:
+                 "WAGATE_LOG_FORMAT", "WAGATE_BODY_LIMIT", "WAGATE_CORS_ORIGINS",
+                 "WAGATE_EVENTS_KEEP", "WAGATE_EVENTS_MAX_AGE"]:
         assert name in r.stdout, name
 
 

@@ -1,6 +1,7 @@
 #include "store/memory/memory_store.h"
 
 #include <algorithm>
+#include <deque>
 #include <mutex>
 #include <tuple>
 
@@ -235,7 +236,63 @@ class MemoryStore final : public Store {
     return true;
   }
 
+  Result<EventRecord> AppendEvent(std::string_view instance, std::string_view name,
+                                  std::string_view payload, int64_t created_at_ms) override {
+    std::lock_guard lock(mu_);
+    WAGATE_RETURN_IF_ERROR(Check());
+    EventLog& log = events_[std::string(instance)];
+    EventRecord e{++log.last_seq, std::string(name), std::string(payload), created_at_ms};
+    log.events.push_back(e);
+    return e;
+  }
+
+  Result<std::vector<EventRecord>> ListEventsAfter(std::string_view instance, int64_t after_seq,
+                                                   int limit) override {
+    if (limit < 1) return base::InvalidArgument("list events: limit must be positive");
+    std::lock_guard lock(mu_);
+    WAGATE_RETURN_IF_ERROR(Check());
+    std::vector<EventRecord> out;
+    auto it = events_.find(std::string(instance));
+    if (it == events_.end()) return out;
+    const auto& events = it->second.events;
+    auto from = std::upper_bound(events.begin(), events.end(), after_seq,
+                                 [](int64_t seq, const EventRecord& e) { return seq < e.seq; });
+    for (; from != events.end() && out.size() < static_cast<size_t>(limit); ++from) {
+      out.push_back(*from);
+    }
+    return out;
+  }
+
+  Result<int64_t> PruneEvents(std::string_view instance, int64_t keep_last,
+                              int64_t older_than_ms) override {
+    std::lock_guard lock(mu_);
+    WAGATE_RETURN_IF_ERROR(Check());
+    auto it = events_.find(std::string(instance));
+    if (it == events_.end()) return int64_t{0};
+    auto& events = it->second.events;
+    const size_t before = events.size();
+    if (keep_last >= 0 && events.size() > static_cast<size_t>(keep_last)) {
+      events.erase(events.begin(), events.end() - keep_last);
+    }
+    if (older_than_ms > 0) {
+      std::erase_if(events, [&](const EventRecord& e) { return e.created_at_ms < older_than_ms; });
+    }
+    return static_cast<int64_t>(before - events.size());
+  }
+
+  Result<int64_t> LastEventSeq(std::string_view instance) override {
+    std::lock_guard lock(mu_);
+    WAGATE_RETURN_IF_ERROR(Check());
+    auto it = events_.find(std::string(instance));
+    return it == events_.end() ? int64_t{0} : it->second.last_seq;
+  }
+
  private:
+  struct EventLog {
+    int64_t last_seq = 0;
+    std::deque<EventRecord> events;  // ascending seq
+  };
+
   Status Check() const {
     return closed_ ? base::Unavailable("memory store: closed") : Status::Ok();
   }
@@ -247,6 +304,7 @@ class MemoryStore final : public Store {
   std::map<Key3, std::string> keys_;
   std::map<Key3, MessageRecord> messages_;
   std::map<Key2, ChatRecord> chats_;
+  std::map<std::string, EventLog> events_;
 };
 
 }  // namespace

@@ -80,6 +80,15 @@ class MongoStore final : public Store {
                                             int offset) override;
   Result<bool> MarkChatRead(std::string_view instance, std::string_view jid) override;
 
+  // EventStore (mongo_events.cc)
+  Result<EventRecord> AppendEvent(std::string_view instance, std::string_view name,
+                                  std::string_view payload, int64_t created_at_ms) override;
+  Result<std::vector<EventRecord>> ListEventsAfter(std::string_view instance, int64_t after_seq,
+                                                   int limit) override;
+  Result<int64_t> PruneEvents(std::string_view instance, int64_t keep_last,
+                              int64_t older_than_ms) override;
+  Result<int64_t> LastEventSeq(std::string_view instance) override;
+
  private:
   using WriterGuard = std::unique_lock<std::timed_mutex>;
   // Locks the mutex serializing read-modify-writes of `instance` (see

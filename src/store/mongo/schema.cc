@@ -72,6 +72,9 @@ base::Status EnsureIndexes(const ClientPool::Lease& lease) {
   WAGATE_RETURN_IF_ERROR(
       CreateIndex(lease, kMessages,
                   {{{"instanceName", 1}, {"jid", 1}, {"timestamp", -1}, {"seq", -1}}, false}));
+  // PruneEvents by age.
+  WAGATE_RETURN_IF_ERROR(
+      CreateIndex(lease, kEvents, {{{"instanceName", 1}, {"createdAt", 1}}, false}));
   return base::Status::Ok();
 }
 

@@ -15,6 +15,9 @@ inline constexpr char kMessages[] = "messages";
 // One document per instance, {_id: <instance>, seq: int64}: the last seq
 // handed out (see SaveMessage).
 inline constexpr char kCounters[] = "counters";
+// The event log (mongo_events.cc); its seq counter is {_id: "events|<instance>"}
+// in kCounters.
+inline constexpr char kEvents[] = "events";
 
 // Creates the unique keys of api.md and the indexes behind ListChats and
 // ListMessages. Existing identical indexes are fine (createIndexes is

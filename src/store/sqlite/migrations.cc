@@ -73,8 +73,33 @@ PRAGMA application_id = 1463895873;
 )sql";
 static_assert(kApplicationId == 1463895873);
 
-constexpr std::array<Migration, 1> kSteps = {{
+// Version 2: the event log behind Socket.IO replay (store.h EventStore).
+// - seq is per instance and must keep growing even when pruning removed
+//   every event, so the last seq handed out lives in event_counters rather
+//   than being derived from MAX(seq).
+// - events is WITHOUT ROWID: rows are read in primary-key order
+//   (instance_name, seq), which is exactly ListEventsAfter's range scan.
+// - events_by_age serves pruning by age without a full scan.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE event_counters (
+  instance_name TEXT PRIMARY KEY NOT NULL,
+  last_seq INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE events (
+  instance_name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (instance_name, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX events_by_age ON events (instance_name, created_at);
+)sql";
+
+constexpr std::array<Migration, 2> kSteps = {{
     {"initial schema", kSchemaV1},
+    {"event log", kSchemaV2},
 }};
 
 }  // namespace

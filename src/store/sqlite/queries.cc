@@ -67,6 +67,18 @@ std::array<std::string, kQueryCount> BuildTable() {
                   " FROM chats WHERE instance_name = ?1 ORDER BY updated_at DESC, jid ASC "
                   "LIMIT ?2 OFFSET ?3";
   q[kMarkChatRead] = "UPDATE chats SET unread_count = 0 WHERE instance_name = ?1 AND jid = ?2";
+  q[kBumpEventSeq] =
+      "INSERT INTO event_counters (instance_name, last_seq) VALUES (?1, 1) "
+      "ON CONFLICT (instance_name) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
+  q[kInsertEvent] =
+      "INSERT INTO events (instance_name, seq, name, payload, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)";
+  q[kListEventsAfter] =
+      "SELECT seq, name, payload, created_at FROM events WHERE instance_name = ?1 AND seq > ?2 "
+      "ORDER BY seq LIMIT ?3";
+  q[kPruneEventsUpTo] = "DELETE FROM events WHERE instance_name = ?1 AND seq <= ?2";
+  q[kPruneEventsOlder] = "DELETE FROM events WHERE instance_name = ?1 AND created_at < ?2";
+  q[kLastEventSeq] = "SELECT last_seq FROM event_counters WHERE instance_name = ?1";
   for (size_t b = 0; b < kGetKeysBuckets.size(); ++b) {
     std::string sql =
         "SELECT id, value FROM whatsapp_keys WHERE instance_name = ?1 AND type = ?2 AND id IN (";

@@ -33,6 +33,12 @@ enum Query : int {
   kPutChat,
   kListChats,
   kMarkChatRead,
+  kBumpEventSeq,
+  kInsertEvent,
+  kListEventsAfter,
+  kPruneEventsUpTo,
+  kPruneEventsOlder,
+  kLastEventSeq,
   // GetKeys: one statement per bucket size of `id IN (?, ...)`; a call rounds
   // its chunk up to the next bucket and binds NULL to the spare slots (NULL
   // never matches), so a handful of cached statements serve every batch size.

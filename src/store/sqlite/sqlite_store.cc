@@ -408,7 +408,91 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<EventRecord> AppendEvent(std::string_view instance, std::string_view name,
+                                  std::string_view payload, int64_t created_at_ms) override {
+    return Write("append event", [&](Connection& db) -> Result<EventRecord> {
+      constexpr std::string_view kWhat = "append event";
+      EventRecord e{0, std::string(name), std::string(payload), created_at_ms};
+      {
+        WAGATE_ASSIGN_OR_RETURN(Stmt bump, db.Get(kBumpEventSeq, kWhat));
+        bump.Text(1, instance);
+        int rc = bump.Step();
+        if (rc != SQLITE_ROW) return db.Error(rc, kWhat);
+        e.seq = bump.ColInt(0);
+        rc = bump.Step();
+        if (rc != SQLITE_DONE) return db.Error(rc, kWhat);
+      }
+      WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kInsertEvent, kWhat));
+      stmt.Text(1, instance);
+      stmt.Int(2, e.seq);
+      stmt.Text(3, e.name);
+      stmt.Text(4, e.payload);
+      stmt.Int(5, created_at_ms);
+      WAGATE_RETURN_IF_ERROR(Run(db, stmt, kWhat));
+      return e;
+    });
+  }
+
+  Result<std::vector<EventRecord>> ListEventsAfter(std::string_view instance, int64_t after_seq,
+                                                   int limit) override {
+    if (limit < 1) return base::InvalidArgument("sqlite: list events: limit must be positive");
+    return Read([&](Connection& db) -> Result<std::vector<EventRecord>> {
+      constexpr std::string_view kWhat = "list events";
+      WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kListEventsAfter, kWhat));
+      stmt.Text(1, instance);
+      stmt.Int(2, after_seq);
+      stmt.Int(3, limit);
+      std::vector<EventRecord> events;
+      int rc;
+      while ((rc = stmt.Step()) == SQLITE_ROW) {
+        events.push_back({stmt.ColInt(0), stmt.ColString(1), stmt.ColString(2), stmt.ColInt(3)});
+      }
+      if (rc != SQLITE_DONE) return db.Error(rc, kWhat);
+      return events;
+    });
+  }
+
+  Result<int64_t> PruneEvents(std::string_view instance, int64_t keep_last,
+                              int64_t older_than_ms) override {
+    return Write("prune events", [&](Connection& db) -> Result<int64_t> {
+      constexpr std::string_view kWhat = "prune events";
+      int64_t removed = 0;
+      if (keep_last >= 0) {
+        WAGATE_ASSIGN_OR_RETURN(int64_t last, LastSeq(db, instance, kWhat));
+        WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kPruneEventsUpTo, kWhat));
+        stmt.Text(1, instance);
+        stmt.Int(2, last - keep_last);
+        WAGATE_RETURN_IF_ERROR(Run(db, stmt, kWhat));
+        removed += db.Changes();
+      }
+      if (older_than_ms > 0) {
+        WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kPruneEventsOlder, kWhat));
+        stmt.Text(1, instance);
+        stmt.Int(2, older_than_ms);
+        WAGATE_RETURN_IF_ERROR(Run(db, stmt, kWhat));
+        removed += db.Changes();
+      }
+      return removed;
+    });
+  }
+
+  Result<int64_t> LastEventSeq(std::string_view instance) override {
+    return Read([&](Connection& db) { return LastSeq(db, instance, "last event seq"); });
+  }
+
  private:
+  // Seqs are dense (one per append, no gaps), so "all but the newest n" is
+  // "seq <= last - n".
+  static Result<int64_t> LastSeq(Connection& db, std::string_view instance,
+                                 std::string_view what) {
+    WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kLastEventSeq, what));
+    stmt.Text(1, instance);
+    int rc = stmt.Step();
+    if (rc == SQLITE_DONE) return int64_t{0};
+    if (rc != SQLITE_ROW) return db.Error(rc, what);
+    return stmt.ColInt(0);
+  }
+
   // Runs `body` on a leased read connection. Each statement in autocommit
   // mode reads the latest committed snapshot.
   template <typename F>

@@ -111,7 +111,7 @@ TEST_F(SqliteStoreTest, FreshFileIsCreatedAndMigrated) {
     EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(raw.Text("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
                        "'sqlite_%' ORDER BY name"),
-              "chats\nmessages\nwhatsapp_keys\nwhatsapp_sessions");
+              "chats\nevent_counters\nevents\nmessages\nwhatsapp_keys\nwhatsapp_sessions");
   }
   store->Close();
   // The last connection checkpointed and removed the WAL.
@@ -382,6 +382,33 @@ TEST_F(SqliteStoreTest, ListQueriesUseTheirIndexes) {
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
   plan = raw.Text("EXPLAIN QUERY PLAN " + std::string(QuerySql(kGetKeysFirst + 5)));
   EXPECT_NE(plan.find("USING PRIMARY KEY"), std::string::npos) << plan;
+  plan = raw.Text("EXPLAIN QUERY PLAN " + std::string(QuerySql(kListEventsAfter)));
+  EXPECT_NE(plan.find("USING PRIMARY KEY (instance_name=? AND seq>?)"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  plan = raw.Text("EXPLAIN QUERY PLAN " + std::string(QuerySql(kPruneEventsOlder)));
+  EXPECT_NE(plan.find("events_by_age"), std::string::npos) << plan;
+}
+
+// A database written by the first release (schema version 1) is migrated to
+// the event log in place, keeping its data.
+TEST_F(SqliteStoreTest, VersionOneDatabaseGainsTheEventLog) {
+  fs::create_directories(fs::path(path_).parent_path());
+  {
+    auto conn = Connection::Open(path_, Connection::Mode::kWriter, 1000);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(Migrate(**conn, SchemaMigrations().subspan(0, 1)).ok());
+  }
+  RawDb(path_).Exec(
+      "INSERT INTO whatsapp_sessions VALUES ('inst-a', '{}', 'closed', NULL, 1)");
+  EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), "1");
+  auto store = MustOpen();
+  EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), "2");
+  auto session = store->GetSession(kInst);
+  ASSERT_TRUE(session.ok() && session->has_value());
+  auto e = store->AppendEvent(kInst, "new-message", "{}", 5);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->seq, 1);
+  store->Close();
 }
 
 }  // namespace

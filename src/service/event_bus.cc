@@ -1,0 +1,110 @@
+#include "service/event_bus.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace service {
+
+base::Result<std::string> WithSeq(std::string_view payload, int64_t seq) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(payload, ec);
+  if (ec || !v.is_object()) return base::InvalidArgument("event payload must be a JSON object");
+  v.as_object()["seq"] = seq;
+  return boost::json::serialize(v);
+}
+
+EventBus::EventBus(std::string instance, store::EventStore& store, const base::Clock& clock,
+                   EventBusOptions options)
+    : instance_(std::move(instance)), store_(store), clock_(clock), options_(options) {}
+
+base::Status EventBus::Init() {
+  std::lock_guard lock(publish_mu_);
+  auto last = store_.LastEventSeq(instance_);
+  if (!last.ok()) return last.status().WithContext("event bus: last seq");
+  last_seq_ = *last;
+  since_prune_ = options_.prune_every;  // prune on the first chance
+  MaybePrune();
+  return base::Status::Ok();
+}
+
+base::Result<std::shared_ptr<const Event>> EventBus::Publish(std::string_view name,
+                                                             std::string_view payload) {
+  if (name.empty() || name.size() > 64) {
+    return base::InvalidArgument("event name must be 1-64 characters");
+  }
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(payload, ec);
+  if (ec || !v.is_object()) return base::InvalidArgument("event payload must be a JSON object");
+  v.as_object().erase("seq");
+  const std::string stored = boost::json::serialize(v);
+
+  std::lock_guard lock(publish_mu_);
+  auto appended = store_.AppendEvent(instance_, name, stored, clock_.NowMs());
+  if (!appended.ok()) return appended.status().WithContext("publish " + std::string(name));
+  v.as_object()["seq"] = appended->seq;
+  auto event =
+      std::make_shared<const Event>(Event{appended->seq, std::move(appended->name),
+                                          boost::json::serialize(v), appended->created_at_ms});
+  last_seq_ = event->seq;
+
+  std::vector<std::shared_ptr<const Listener>> listeners;
+  {
+    std::lock_guard l(listeners_mu_);
+    listeners.reserve(listeners_.size());
+    for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
+  }
+  for (const auto& listener : listeners) (*listener)(event);
+  ++since_prune_;
+  MaybePrune();
+  return event;
+}
+
+void EventBus::MaybePrune() {
+  if (since_prune_ < options_.prune_every) return;
+  since_prune_ = 0;
+  if (options_.keep < 0 && options_.max_age_ms <= 0) return;
+  const int64_t older_than = options_.max_age_ms > 0 ? clock_.NowMs() - options_.max_age_ms : 0;
+  auto removed = store_.PruneEvents(instance_, options_.keep, older_than > 0 ? older_than : 0);
+  if (!removed.ok()) {
+    spdlog::warn("event bus: prune: {}", removed.status().ToString());
+  } else if (*removed > 0) {
+    spdlog::debug("event bus: pruned {} events", *removed);
+  }
+}
+
+base::Result<std::vector<Event>> EventBus::ReadAfter(int64_t after_seq, int limit) {
+  auto records = store_.ListEventsAfter(instance_, after_seq, limit);
+  if (!records.ok()) return records.status().WithContext("read events");
+  std::vector<Event> events;
+  events.reserve(records->size());
+  for (auto& r : *records) {
+    auto json = WithSeq(r.payload, r.seq);
+    if (!json.ok()) {
+      spdlog::warn("event bus: stored event {} has a bad payload; skipped", r.seq);
+      continue;
+    }
+    events.push_back(Event{r.seq, std::move(r.name), std::move(json).value(), r.created_at_ms});
+  }
+  return events;
+}
+
+uint64_t EventBus::Subscribe(Listener listener) {
+  std::lock_guard lock(listeners_mu_);
+  const uint64_t id = next_id_++;
+  listeners_.emplace(id, std::make_shared<const Listener>(std::move(listener)));
+  return id;
+}
+
+void EventBus::Unsubscribe(uint64_t id) {
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners_.erase(id);
+  }
+  // A publish in flight may still hold the listener; wait for it.
+  std::lock_guard wait(publish_mu_);
+}
+
+}  // namespace service
