@@ -193,10 +193,10 @@ base::Status ApplySetting(std::string_view flag, const Value& v, Config& c) {
       const size_t comma = rest.find(',');
       std::string_view item = Trim(rest.substr(0, comma));
       if (item != "*" && !IsOrigin(item)) {
-        return base::InvalidArgument(
-            v.source + ": must be * or a comma-separated list of origins like "
-                       "https://app.example.com (no path), got \"" +
-            std::string(item) + "\"");
+        return base::InvalidArgument(v.source +
+                                     ": must be * or a comma-separated list of origins like "
+                                     "https://app.example.com (no path), got \"" +
+                                     std::string(item) + "\"");
       }
       origins.emplace_back(item);
       if (comma == std::string_view::npos) break;

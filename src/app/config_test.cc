@@ -43,8 +43,9 @@ TEST(ParseConfig, Defaults) {
 }
 
 TEST(ParseConfig, SocketIoSettings) {
-  Config c = MustParse({"--events-keep", "0", "--events-max-age=12h"},
-                       {{"WAGATE_CORS_ORIGINS", "https://app.example.test, http://localhost:5173"}});
+  Config c =
+      MustParse({"--events-keep", "0", "--events-max-age=12h"},
+                {{"WAGATE_CORS_ORIGINS", "https://app.example.test, http://localhost:5173"}});
   EXPECT_EQ(c.cors_origins,
             (std::vector<std::string>{"https://app.example.test", "http://localhost:5173"}));
   EXPECT_EQ(c.events_keep, 0);
@@ -221,15 +222,37 @@ TEST(ParseByteSize, Forms) {
 
 TEST(HelpText, ListsEveryFlagAndVariable) {
   std::string help = HelpText();
-  for (std::string_view name :
-       {"--host",       "WAGATE_HOST",       "--port",       "WAGATE_PORT",
-        "--api-key",    "WAGATE_API_KEY",    "--jwt-secret", "WAGATE_JWT_SECRET",
-        "--db",         "WAGATE_DB",         "--data-dir",   "WAGATE_DATA_DIR",
-        "--media-dir",  "WAGATE_MEDIA_DIR",  "--instance",   "WAGATE_INSTANCE",
-        "--public-url", "WAGATE_PUBLIC_URL", "--log-level",  "WAGATE_LOG_LEVEL",
-        "--log-format", "WAGATE_LOG_FORMAT", "--body-limit", "WAGATE_BODY_LIMIT",
-        "--cors-origins", "WAGATE_CORS_ORIGINS", "--events-keep", "WAGATE_EVENTS_KEEP",
-        "--events-max-age", "WAGATE_EVENTS_MAX_AGE", "import"}) {
+  for (std::string_view name : {"--host",
+                                "WAGATE_HOST",
+                                "--port",
+                                "WAGATE_PORT",
+                                "--api-key",
+                                "WAGATE_API_KEY",
+                                "--jwt-secret",
+                                "WAGATE_JWT_SECRET",
+                                "--db",
+                                "WAGATE_DB",
+                                "--data-dir",
+                                "WAGATE_DATA_DIR",
+                                "--media-dir",
+                                "WAGATE_MEDIA_DIR",
+                                "--instance",
+                                "WAGATE_INSTANCE",
+                                "--public-url",
+                                "WAGATE_PUBLIC_URL",
+                                "--log-level",
+                                "WAGATE_LOG_LEVEL",
+                                "--log-format",
+                                "WAGATE_LOG_FORMAT",
+                                "--body-limit",
+                                "WAGATE_BODY_LIMIT",
+                                "--cors-origins",
+                                "WAGATE_CORS_ORIGINS",
+                                "--events-keep",
+                                "WAGATE_EVENTS_KEEP",
+                                "--events-max-age",
+                                "WAGATE_EVENTS_MAX_AGE",
+                                "import"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

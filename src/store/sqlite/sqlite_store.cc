@@ -483,8 +483,7 @@ class SqliteStore final : public Store {
  private:
   // Seqs are dense (one per append, no gaps), so "all but the newest n" is
   // "seq <= last - n".
-  static Result<int64_t> LastSeq(Connection& db, std::string_view instance,
-                                 std::string_view what) {
+  static Result<int64_t> LastSeq(Connection& db, std::string_view instance, std::string_view what) {
     WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kLastEventSeq, what));
     stmt.Text(1, instance);
     int rc = stmt.Step();

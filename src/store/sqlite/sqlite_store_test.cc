@@ -398,8 +398,7 @@ TEST_F(SqliteStoreTest, VersionOneDatabaseGainsTheEventLog) {
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE(Migrate(**conn, SchemaMigrations().subspan(0, 1)).ok());
   }
-  RawDb(path_).Exec(
-      "INSERT INTO whatsapp_sessions VALUES ('inst-a', '{}', 'closed', NULL, 1)");
+  RawDb(path_).Exec("INSERT INTO whatsapp_sessions VALUES ('inst-a', '{}', 'closed', NULL, 1)");
   EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), "1");
   auto store = MustOpen();
   EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), "2");
