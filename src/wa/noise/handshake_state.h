@@ -28,6 +28,7 @@
 
 #include "base/status.h"
 #include "wa/crypto/aes_gcm.h"
+#include "wa/crypto/curve25519.h"
 
 namespace wa::noise {
 
@@ -64,5 +65,19 @@ class SymmetricState {
   std::optional<crypto::AesGcm> cipher_;  // nullopt until the first MixKey
   uint64_t n_ = 0;
 };
+
+// Shared by Initiator and Responder.
+// An X25519 public key encrypted in a handshake message: key ‖ GCM tag.
+inline constexpr size_t kEncryptedKeySize = crypto::kCurve25519KeySize + crypto::kGcmTagSize;
+
+// The Status for a role's step called out of order, or after a failed one.
+// `Step` is the role's step enum, which has a kFailed value.
+template <typename Step>
+base::Status OutOfOrder(Step step, const char* what) {
+  if (step == Step::kFailed) {
+    return base::FailedPrecondition(std::string("noise: ") + what + ": handshake failed earlier");
+  }
+  return base::FailedPrecondition(std::string("noise: ") + what + ": called out of order");
+}
 
 }  // namespace wa::noise

@@ -5,20 +5,6 @@
 #include "wa/proto/wa_handshake.pb.h"
 
 namespace wa::noise {
-namespace {
-
-constexpr size_t kEncryptedKeySize = crypto::kCurve25519KeySize + crypto::kGcmTagSize;
-
-template <typename Step>
-base::Status OutOfOrder(Step step, const char* what) {
-  if (step == Step::kFailed) {
-    return base::FailedPrecondition(std::string("noise: ") + what + ": handshake failed earlier");
-  }
-  return base::FailedPrecondition(std::string("noise: ") + what + ": called out of order");
-}
-
-}  // namespace
-
 base::Result<Responder> Responder::Create(ResponderConfig config, base::Random& random) {
   WAGATE_ASSIGN_OR_RETURN(crypto::KeyPair ephemeral,
                           config.ephemeral ? base::Result<crypto::KeyPair>(*config.ephemeral)
