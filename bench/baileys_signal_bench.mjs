@@ -31,13 +31,12 @@ const {
   GroupCipher,
   GroupSessionBuilder,
   SenderKeyDistributionMessage,
-  SenderKeyName,
-  SenderKeyRecord
+  SenderKeyName
 } = await import(pathToFileURL(join(baileysDir, 'lib', 'Signal', 'Group', 'index.js')).href)
 const baileysVersion = JSON.parse(readFileSync(join(baileysDir, 'package.json'), 'utf8')).version
 const libsignalVersion = JSON.parse(readFileSync(join(modules, 'libsignal', 'package.json'), 'utf8')).version
 
-const { curve, keyhelper, ProtocolAddress, SessionBuilder, SessionCipher, SessionRecord } = libsignal
+const { SessionBuilder, SessionCipher } = libsignal
 
 const arg = (name, dflt) => Number(process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt)
 const minSeconds = arg('min-seconds', 1)
@@ -51,53 +50,13 @@ function pattern(n) {
   return b
 }
 
-// A libsignal-node party with a Baileys-like in-memory store.
-class Party {
-  constructor(name, device = 0) {
-    this.address = new ProtocolAddress(name, device)
-    this.identity = curve.generateKeyPair()
-    this.registrationId = keyhelper.generateRegistrationId()
-    this.signedPreKey = keyhelper.generateSignedPreKey(this.identity, 1)
-    this.preKeys = new Map([[1, keyhelper.generatePreKey(1).keyPair]])
-    this.sessions = new Map()
-    this.identities = new Map()
-    this.senderKeys = new Map()
-    const self = this
-    this.storage = {
-      loadSession: async id => (self.sessions.has(id) ? SessionRecord.deserialize(self.sessions.get(id)) : undefined),
-      storeSession: async (id, record) => { self.sessions.set(id, record.serialize()) },
-      isTrustedIdentity: () => true,
-      loadIdentityKey: async id => self.identities.get(id),
-      saveIdentity: async (id, key) => { self.identities.set(id, key) },
-      loadPreKey: async id => {
-        const pair = self.preKeys.get(Number(id))
-        return pair && { privKey: pair.privKey, pubKey: pair.pubKey }
-      },
-      removePreKey: async id => { self.preKeys.delete(Number(id)) },
-      loadSignedPreKey: async () => self.signedPreKey.keyPair,
-      getOurIdentity: async () => self.identity,
-      getOurRegistrationId: async () => self.registrationId,
-      loadSenderKey: async name => {
-        const stored = self.senderKeys.get(name.toString())
-        return stored ? SenderKeyRecord.deserialize(stored) : new SenderKeyRecord()
-      },
-      storeSenderKey: async (name, record) => {
-        self.senderKeys.set(name.toString(), Buffer.from(JSON.stringify(record.serialize()), 'utf-8'))
-      }
-    }
-  }
+// The test suite's libsignal-node party (one pre-key is enough here).
+const { JsSignalParty } = await import(
+  pathToFileURL(join(here, '..', 'tests', 'interop', 'lib', 'js_signal_party.mjs')).href)
 
-  bundle() {
-    return {
-      registrationId: this.registrationId,
-      identityKey: this.identity.pubKey,
-      signedPreKey: {
-        keyId: this.signedPreKey.keyId,
-        publicKey: this.signedPreKey.keyPair.pubKey,
-        signature: this.signedPreKey.signature
-      },
-      preKey: { keyId: 1, publicKey: this.preKeys.get(1).pubKey }
-    }
+class Party extends JsSignalParty {
+  constructor(name, device = 0) {
+    super(name, device, 1)
   }
 
   async encrypt(to, plaintext) {

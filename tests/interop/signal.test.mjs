@@ -17,9 +17,10 @@ import {
 } from 'baileys/lib/Signal/Group/index.js'
 import libsignal from 'libsignal'
 
+import { JsSignalParty } from './lib/js_signal_party.mjs'
 import { hex, Peer, unhex } from './lib/peer.mjs'
 
-const { curve, keyhelper, ProtocolAddress, SessionBuilder, SessionCipher, SessionRecord } = libsignal
+const { ProtocolAddress, SessionBuilder, SessionCipher } = libsignal
 
 let peer
 before(() => {
@@ -30,58 +31,8 @@ after(() => peer.close())
 const GROUP = '120363000000000001@g.us'
 let partyCount = 0
 
-// A libsignal-node party with a Baileys-like in-memory store (serialised
-// records, as Baileys' auth state keeps them).
-class JsParty {
-  constructor(name, device = 0) {
-    this.address = new ProtocolAddress(name, device)
-    this.identity = curve.generateKeyPair()
-    this.registrationId = keyhelper.generateRegistrationId()
-    this.signedPreKey = keyhelper.generateSignedPreKey(this.identity, 1)
-    this.preKeys = new Map()
-    for (let id = 1; id <= 10; id++) this.preKeys.set(id, keyhelper.generatePreKey(id).keyPair)
-    this.sessions = new Map()
-    this.identities = new Map()
-    this.senderKeys = new Map()
-    const self = this
-    this.storage = {
-      loadSession: async id => (self.sessions.has(id) ? SessionRecord.deserialize(self.sessions.get(id)) : undefined),
-      storeSession: async (id, record) => { self.sessions.set(id, record.serialize()) },
-      isTrustedIdentity: () => true,
-      loadIdentityKey: async id => self.identities.get(id),
-      saveIdentity: async (id, key) => { self.identities.set(id, key) },
-      loadPreKey: async id => {
-        const pair = self.preKeys.get(Number(id))
-        return pair && { privKey: pair.privKey, pubKey: pair.pubKey }
-      },
-      removePreKey: async id => { self.preKeys.delete(Number(id)) },
-      loadSignedPreKey: async () => self.signedPreKey.keyPair,
-      getOurIdentity: async () => self.identity,
-      getOurRegistrationId: async () => self.registrationId,
-      loadSenderKey: async name => {
-        const stored = self.senderKeys.get(name.toString())
-        return stored ? SenderKeyRecord.deserialize(stored) : new SenderKeyRecord()
-      },
-      storeSenderKey: async (name, record) => {
-        self.senderKeys.set(name.toString(), Buffer.from(JSON.stringify(record.serialize()), 'utf-8'))
-      }
-    }
-  }
-
-  bundle(preKeyId = 1) {
-    const device = {
-      registrationId: this.registrationId,
-      identityKey: this.identity.pubKey,
-      signedPreKey: {
-        keyId: this.signedPreKey.keyId,
-        publicKey: this.signedPreKey.keyPair.pubKey,
-        signature: this.signedPreKey.signature
-      }
-    }
-    if (preKeyId !== null) device.preKey = { keyId: preKeyId, publicKey: this.preKeys.get(preKeyId).pubKey }
-    return device
-  }
-
+// A libsignal-node party (lib/js_signal_party.mjs) speaking our wire names.
+class JsParty extends JsSignalParty {
   async encrypt(to, plaintext) {
     const { type, body } = await new SessionCipher(this.storage, to).encrypt(plaintext)
     return { type: type === 3 ? 'pkmsg' : 'msg', ciphertext: Buffer.from(body, 'binary') }
