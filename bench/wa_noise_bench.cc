@@ -17,39 +17,24 @@
 #include "wa/noise/frame.h"
 #include "wa/noise/initiator.h"
 #include "wa/noise/responder.h"
+#include "wa/noise/test_pki.h"
 #include "wa/noise/transport.h"
 
 namespace {
 
 using namespace wa::noise;
-using wa::crypto::KeyPair;
 
-constexpr uint64_t kNow = 1'790'000'000;
-
-struct Pki {
-  base::SeededRandom random{7};
-  KeyPair root = KeyPair::Generate(random).value();
-  KeyPair intermediate = KeyPair::Generate(random).value();
-  KeyPair server = KeyPair::Generate(random).value();
-  KeyPair client = KeyPair::Generate(random).value();
-  std::string chain = BuildCertChain({.root = &root,
-                                      .intermediate = &intermediate,
-                                      .leaf_key = server.public_key,
-                                      .not_before = kNow - 1,
-                                      .not_after = kNow + 1},
-                                     random)
-                          .value();
-};
+using wa::noise::testing::kNow;
+using wa::noise::testing::TestPki;
 
 void BM_Handshake(benchmark::State& state) {
-  Pki pki;
+  TestPki pki(7);
+  const std::string chain = pki.Chain(pki.server_static.public_key);
   for (auto _ : state) {
-    auto client = Initiator::Create(
-                      {.static_key = pki.client, .trusted_root = pki.root.public_key, .now = kNow},
-                      pki.random)
-                      .value();
+    Initiator client = pki.NewInitiator();
     auto server =
-        Responder::Create({.static_key = pki.server, .cert_chain = pki.chain}, pki.random).value();
+        Responder::Create({.static_key = pki.server_static, .cert_chain = chain}, pki.random)
+            .value();
     bool ok = server.ReadClientHello(client.WriteClientHello().value()).ok() &&
               client.ReadServerHello(server.WriteServerHello().value()).ok();
     auto finish = client.WriteClientFinish("payload");

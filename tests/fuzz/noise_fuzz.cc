@@ -25,33 +25,25 @@
 #include "wa/noise/frame.h"
 #include "wa/noise/initiator.h"
 #include "wa/noise/responder.h"
+#include "wa/noise/test_pki.h"
 #include "wa/noise/transport.h"
 
 namespace {
 
 using namespace wa::noise;
-using wa::crypto::KeyPair;
 
-constexpr uint64_t kNow = 1'790'000'000;
+using wa::noise::testing::kNow;
+using wa::noise::testing::TestPki;
 
-struct Keys {
-  base::SeededRandom random{1};
-  KeyPair root = KeyPair::Generate(random).value();
-  KeyPair intermediate = KeyPair::Generate(random).value();
-  KeyPair server = KeyPair::Generate(random).value();
-  KeyPair client = KeyPair::Generate(random).value();
-  std::string chain = BuildCertChain({.root = &root,
-                                      .intermediate = &intermediate,
-                                      .leaf_key = server.public_key,
-                                      .not_before = kNow - 1000,
-                                      .not_after = kNow + 1000},
-                                     random)
-                          .value();
-};
+TestPki& K() {
+  static TestPki pki(1);
+  return pki;
+}
 
-Keys& K() {
-  static Keys keys;
-  return keys;
+// The server's chain, built once: signing it per input would dominate.
+const std::string& ServerChain() {
+  static const std::string chain = K().Chain(K().server_static.public_key);
+  return chain;
 }
 
 void Check(const base::Status& s, const char* where) {
@@ -63,15 +55,9 @@ void Check(const base::Status& s, const char* where) {
   }
 }
 
-Initiator NewInitiator() {
-  return Initiator::Create(
-             {.static_key = K().client, .trusted_root = K().root.public_key, .now = kNow},
-             K().random)
-      .value();
-}
-
 Responder NewResponder(std::string chain) {
-  return Responder::Create({.static_key = K().server, .cert_chain = std::move(chain)}, K().random)
+  return Responder::Create({.static_key = K().server_static, .cert_chain = std::move(chain)},
+                           K().random)
       .value();
 }
 
@@ -104,32 +90,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
       FeedReader(FrameReader::Client({.max_frame_size = 4096}), data);
       break;
     case 2: {
-      Responder r = NewResponder(K().chain);
+      Responder r = NewResponder(ServerChain());
       Check(r.ReadClientHello(data), "client hello");
       break;
     }
     case 3: {
-      Initiator i = NewInitiator();
-      Responder r = NewResponder(K().chain);
+      Initiator i = K().NewInitiator();
+      Responder r = NewResponder(ServerChain());
       Check(r.ReadClientHello(i.WriteClientHello().value()), "setup");
       (void)r.WriteServerHello().value();
       Check(r.ReadClientFinish(data).status(), "client finish");
       break;
     }
     case 4: {
-      Initiator i = NewInitiator();
+      Initiator i = K().NewInitiator();
       (void)i.WriteClientHello().value();
       Check(i.ReadServerHello(data), "server hello");
       break;
     }
     case 5:
       Check(VerifyCertChain(data, {.trusted_root = &K().root.public_key,
-                                   .server_static = &K().server.public_key,
+                                   .server_static = &K().server_static.public_key,
                                    .now = kNow}),
             "cert chain");
       break;
     case 6: {
-      Initiator i = NewInitiator();
+      Initiator i = K().NewInitiator();
       Responder r = NewResponder(std::string(data));
       Check(r.ReadClientHello(i.WriteClientHello().value()), "setup");
       Check(i.ReadServerHello(r.WriteServerHello().value()), "server hello with fuzzed chain");
