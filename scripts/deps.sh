@@ -12,7 +12,7 @@ build_pkgs=(
   libssl-dev libsqlite3-dev libmongoc-dev libjwt-dev libspdlog-dev zlib1g-dev
   libsignal-protocol-c-dev libprotobuf-dev protobuf-compiler libqrencode-dev libpng-dev
 )
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest wrk clang-format
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest python3-pymongo wrk clang-format
   clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")

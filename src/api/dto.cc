@@ -113,6 +113,7 @@ json::object SessionStateToJson(const service::SessionState& s) {
   o["me"] = LinkedAccountToJson(s.me);
   if (s.last_disconnect) {
     json::object d;
+    d["kind"] = s.last_disconnect->kind;
     d["reason"] = s.last_disconnect->reason;
     d["code"] = s.last_disconnect->code;
     d["date"] = base::FormatIso8601(s.last_disconnect->at_ms);

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "http/offload.h"
 #include "http/responses.h"
+#include "service/qr_image.h"
 
 namespace api::internal {
 namespace bhttp = boost::beast::http;
@@ -30,6 +31,16 @@ json::object ConnectResultToJson(const service::ConnectResult& r) {
   if (!r.pairing_code.empty()) o["pairingCode"] = r.pairing_code;
   if (r.expires_at_ms != 0) o["expiresAt"] = base::FormatIso8601(r.expires_at_ms);
   return o;
+}
+
+// GET /session/qr answers the picture itself when the client asks for a PNG
+// (an <img src> pointing here, or `Accept: image/png`) rather than JSON.
+bool WantsPng(const http::Request& req) {
+  auto accept = req.find(bhttp::field::accept);
+  if (accept == req.end()) return false;
+  const std::string_view value = accept->value();
+  return value.find("image/png") != std::string_view::npos &&
+         value.find("application/json") == std::string_view::npos;
 }
 
 }  // namespace
@@ -66,16 +77,31 @@ void AddSessionRoutes(http::Router& router, const ApiDeps& deps) {
             request.phone_number = *digits;
           }
         }
-        auto result = service.Connect(request);
+        auto result = co_await http::Offload(service.blocking_pool(),
+                                             [&] { return service.Connect(request); });
         if (!result.ok()) co_return ErrorFromStatus(result.status());
         co_return http::JsonResponse(bhttp::status::ok, ConnectResultToJson(*result));
       }));
 
   router.Add(
       bhttp::verb::get, "/whatsapp/session/qr",
-      RequireAuth(guard, [&service](http::Context&) -> boost::asio::awaitable<http::Response> {
+      RequireAuth(guard, [&service](http::Context& ctx) -> boost::asio::awaitable<http::Response> {
         auto result = service.CurrentQr();
         if (!result.ok()) co_return ErrorFromStatus(result.status());
+        if (WantsPng(ctx.req)) {
+          if (result->qr.empty()) {
+            co_return ErrorFromStatus(base::NotFound("no QR code to show: the session is " +
+                                                     result->status));
+          }
+          auto png = service::QrPng(result->qr);
+          if (!png.ok()) co_return ErrorFromStatus(png.status());
+          http::Response res{bhttp::status::ok, ctx.req.version()};
+          res.set(bhttp::field::content_type, "image/png");
+          res.set(bhttp::field::cache_control, "no-store");
+          res.body() = std::move(*png);
+          res.prepare_payload();
+          co_return res;
+        }
         co_return http::JsonResponse(bhttp::status::ok, ConnectResultToJson(*result));
       }));
 
@@ -92,7 +118,8 @@ void AddSessionRoutes(http::Router& router, const ApiDeps& deps) {
             logout = v->get_bool();
           }
         }
-        auto state = service.Disconnect(logout);
+        auto state = co_await http::Offload(service.blocking_pool(),
+                                            [&] { return service.Disconnect(logout); });
         if (!state.ok()) co_return ErrorFromStatus(state.status());
         json::object out;
         out["status"] = state->status;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
@@ -105,7 +106,18 @@ class RoutesTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_ = store::memory::Create();
   boost::asio::thread_pool pool_{2};
   base::FakeClock clock_{1'700'000'000'000};
-  service::WhatsappService service_{"default", *store_, pool_, clock_};
+  // Nothing listens on port 1: every connection attempt is refused at once.
+  static service::SessionOptions Unreachable() {
+    service::SessionOptions o;
+    o.client.url = "ws://127.0.0.1:1/ws/chat";
+    o.connect_wait = std::chrono::seconds(10);
+    o.auto_connect = false;
+    return o;
+  }
+  service::SessionManager session_{boost::asio::make_strand(io_), pool_, "default", *store_,
+                                   nullptr, Unreachable(), base::SecureRandom::Instance(),
+                                   clock_};
+  service::WhatsappService service_{"default", *store_, pool_, session_, clock_};
   Guard guard_{kKey, "jwt-secret-0123456789abcdef0123", clock_};
   http::Metrics metrics_;
   http::Router router_;
@@ -291,7 +303,7 @@ TEST_F(RoutesTest, SendTextValidatesThenIsUnavailable) {
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.json.at("statusCode"), 503);
   EXPECT_EQ(r.json.at("error"), "Service Unavailable");
-  EXPECT_EQ(r.json.at("message"), service::kNoProtocolClient);
+  EXPECT_EQ(r.json.at("message"), service::kNoMessaging);
 }
 
 TEST_F(RoutesTest, MalformedJsonSaysWhereAndWrongTypeIs415) {
@@ -326,15 +338,26 @@ TEST_F(RoutesTest, SendMediaValidates) {
   EXPECT_EQ(r.status, 503) << r.body;
 }
 
-TEST_F(RoutesTest, SessionRoutesValidateThenAreUnavailable) {
-  EXPECT_EQ(Post("/whatsapp/session/connect").status, 503);
+TEST_F(RoutesTest, SessionRoutesValidateThenReportAnUnreachableServer) {
   Reply r = Post("/whatsapp/session/connect", R"({"phoneNumber":"abc"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(Mentions(r, "phoneNumber must be a phone number"));
-  EXPECT_EQ(Post("/whatsapp/session/connect", R"({"phoneNumber":"+1 555 010 0001"})").status, 503);
-  EXPECT_EQ(Get("/whatsapp/session/qr").status, 503);
   EXPECT_EQ(Post("/whatsapp/session/disconnect", R"({"logout":"yes"})").status, 400);
-  EXPECT_EQ(Post("/whatsapp/session/disconnect", R"({"logout":false})").status, 503);
+
+  // The refused socket ends the attempt: 503 with the reason, state closed.
+  r = Post("/whatsapp/session/connect");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_TRUE(Mentions(r, "WhatsApp connection failed")) << r.body;
+  r = Get("/whatsapp/session/status");
+  EXPECT_EQ(r.json.at("status"), "closed");
+  EXPECT_EQ(r.json.at("lastDisconnect").at("kind"), "transient") << r.body;
+
+  r = Get("/whatsapp/session/qr");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(Mentions(r, "POST /whatsapp/session/connect first")) << r.body;
+  r = Post("/whatsapp/session/disconnect", R"({"logout":false})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.at("status"), "closed");
   EXPECT_EQ(Get("/whatsapp/media/ABC").status, 503);
 }
 

@@ -58,6 +58,17 @@ constexpr Setting kSettings[] = {
      "events kept for Socket.IO replay (auth.since); 0 keeps none", "10000"},
     {"events-max-age", "WAGATE_EVENTS_MAX_AGE",
      "age after which stored events are dropped: 90s, 15m, 12h, 7d; 0 for no limit", "7d"},
+    {"wa-url", "WAGATE_WA_URL",
+     "WhatsApp's WebSocket URL (ws:// or wss://); point it at wasim for tests and demos",
+     "wss://web.whatsapp.com/ws/chat"},
+    {"wa-root-key", "WAGATE_WA_ROOT_KEY",
+     "trusted root of the server certificate chain: 64 hex digits (wasim prints its own)",
+     "WhatsApp's root key"},
+    {"wa-ca-file", "WAGATE_WA_CA_FILE",
+     "a PEM file of extra CAs trusted for wss:// and media hosts (besides the system CAs)",
+     "none"},
+    {"push-name", "WAGATE_PUSH_NAME", "the name other WhatsApp users see for this device",
+     "none"},
 };
 
 const Setting* FindFlag(std::string_view flag) {
@@ -214,6 +225,26 @@ base::Status ApplySetting(std::string_view flag, const Value& v, Config& c) {
     auto ms = ParseDurationMs(v.text);
     if (!ms) return Bad(v, "must be a duration like 90s, 15m, 12h or 7d (or 0 for no limit)");
     c.events_max_age_ms = *ms;
+  } else if (flag == "wa-url") {
+    auto url = boost::urls::parse_absolute_uri(v.text);
+    if (!url || (url->scheme() != "ws" && url->scheme() != "wss") || url->host().empty() ||
+        url->has_userinfo() || url->has_fragment()) {
+      return Bad(v, "must be a ws:// or wss:// URL like wss://web.whatsapp.com/ws/chat");
+    }
+    c.wa_url = v.text;
+  } else if (flag == "wa-root-key") {
+    if (v.text.size() != 64 ||
+        v.text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+      return Bad(v, "must be a 32-byte public key as 64 hex digits");
+    }
+    c.wa_root_key = v.text;
+  } else if (flag == "wa-ca-file") {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(v.text, ec)) return Bad(v, "must be a readable PEM file");
+    c.wa_ca_file = v.text;
+  } else if (flag == "push-name") {
+    if (v.text.size() > 100) return Bad(v, "must be at most 100 characters", false);
+    c.push_name = v.text;
   }
   return base::Status::Ok();
 }

@@ -44,6 +44,12 @@ struct Config {
   // Retention of the event log replayed to reconnecting Socket.IO clients.
   int64_t events_keep = 10000;
   int64_t events_max_age_ms = int64_t{7} * 24 * 3600 * 1000;  // 0: no age limit
+  // The WhatsApp server: its WebSocket URL, the trusted root of its
+  // certificate chain (hex; empty: WhatsApp's), an extra CA file for TLS.
+  std::string wa_url = "wss://web.whatsapp.com/ws/chat";
+  std::string wa_root_key;
+  std::string wa_ca_file;
+  std::string push_name;
   // Arguments that are not flags (the import file), in order.
   std::vector<std::string> positional;
 };

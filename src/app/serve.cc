@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <csignal>
@@ -18,12 +19,14 @@
 #include "app/commands.h"
 #include "app/store_factory.h"
 #include "base/clock.h"
+#include "base/encoding.h"
 #include "base/random.h"
 #include "gateway/gateway.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "service/event_bus.h"
+#include "service/session_manager.h"
 #include "service/whatsapp_service.h"
 
 namespace app {
@@ -57,6 +60,21 @@ base::Result<std::string> ResolveApiKey(const Config& config) {
     spdlog::info("using the API key in {}", key->path);
   }
   return key->key;
+}
+
+base::Result<service::SessionOptions> SessionOptionsFrom(const Config& config) {
+  service::SessionOptions o;
+  o.client.url = config.wa_url;
+  o.client.ca_file = config.wa_ca_file;
+  o.client.push_name = config.push_name;
+  if (!config.wa_root_key.empty()) {
+    auto raw = base::HexDecode(config.wa_root_key);
+    if (!raw.ok()) return raw.status().WithContext("WAGATE_WA_ROOT_KEY");
+    auto key = wa::crypto::PublicKey::FromRaw(*raw);
+    if (!key.ok()) return key.status().WithContext("WAGATE_WA_ROOT_KEY");
+    o.client.root_public_key = *key;
+  }
+  return o;
 }
 
 }  // namespace
@@ -94,7 +112,22 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
 
   boost::asio::io_context io(1);
   boost::asio::thread_pool blocking(kBlockingThreads);
-  service::WhatsappService service(config.instance, *store, blocking, clock);
+  auto session_options = SessionOptionsFrom(config);
+  if (!session_options.ok()) {
+    std::fprintf(stderr, "wagate: %s\n", session_options.status().message().c_str());
+    blocking.join();
+    store->Close();
+    return 1;
+  }
+  service::SessionManager session(boost::asio::make_strand(io), blocking, config.instance, *store,
+                                  &bus, std::move(*session_options));
+  if (base::Status status = session.Start(); !status.ok()) {
+    std::fprintf(stderr, "wagate: session: %s\n", status.ToString().c_str());
+    blocking.join();
+    store->Close();
+    return 1;
+  }
+  service::WhatsappService service(config.instance, *store, blocking, session, clock);
   api::Guard guard(*api_key, config.jwt_secret, clock);
   gateway::GatewayOptions gateway_options;
   gateway_options.cors_origins = config.cors_origins;
@@ -140,7 +173,8 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
         spdlog::info("signal {}: stopping (up to {} s for requests in flight)", signo,
                      std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
         signals.async_wait(on_signal);
-        gateway.Stop([&] { server.Stop([&] { signals.cancel(); }); });
+        // WhatsApp first (no new events), then the Socket.IO clients, then HTTP.
+        session.Stop([&] { gateway.Stop([&] { server.Stop([&] { signals.cancel(); }); }); });
       };
   signals.async_wait(on_signal);
   if (hooks.started) hooks.started(*port, bus);

@@ -2,32 +2,58 @@
 
 #include <utility>
 
+#include "service/qr_image.h"
+
 namespace service {
 
-const char kNoProtocolClient[] =
-    "WhatsApp protocol client not built yet: linking arrives with the session issue";
+const char kNoMessaging[] =
+    "sending and media are not built yet: they arrive with the messaging layer";
+
+namespace {
+
+ConnectResult ResultFromView(const SessionView& view) {
+  ConnectResult r;
+  r.status = view.status;
+  if (view.status == "open") r.me = view.me;
+  if (view.status == "qr-ready" && !view.qr.empty()) {
+    r.qr = view.qr;
+    auto image = QrPngDataUrl(view.qr);
+    // The raw text still works without the picture; never fail the call for it.
+    if (image.ok()) r.qr_image = std::move(*image);
+    r.expires_at_ms = view.expires_at_ms;
+  }
+  if (view.status == "pairing" && !view.pairing_code.empty()) {
+    r.pairing_code = view.pairing_code;
+    r.expires_at_ms = view.expires_at_ms;
+  }
+  return r;
+}
+
+}  // namespace
 
 WhatsappService::WhatsappService(std::string instance, store::Store& store,
-                                 boost::asio::thread_pool& blocking, const base::Clock& clock)
+                                 boost::asio::thread_pool& blocking, SessionManager& session,
+                                 const base::Clock& clock)
     : instance_(std::move(instance)),
       store_(store),
       blocking_(blocking),
-      clock_(clock),
-      started_ms_(clock.NowMs()) {}
+      session_(session),
+      clock_(clock) {}
 
-std::string WhatsappService::ConnectionStatus() const { return "closed"; }
+std::string WhatsappService::ConnectionStatus() const { return session_.View().status; }
 
 Result<SessionState> WhatsappService::SessionStatus() {
+  const SessionView view = session_.View();
   SessionState state;
   state.instance = instance_;
-  state.status = ConnectionStatus();
-  state.since_ms = started_ms_;
-  auto stored = store_.GetSession(instance_);
-  if (!stored.ok()) return stored.status().WithContext("read session");
-  // The stored `status` is what the last run saw; without a live socket the
-  // connection is closed whatever it says, but the linked account is still
-  // worth showing (the device stays linked across restarts).
-  if (stored->has_value()) state.me = (*stored)->me;
+  state.status = view.status;
+  state.since_ms = view.since_ms;
+  state.me = view.me;
+  if (view.last_disconnect) {
+    state.last_disconnect = DisconnectInfo{
+        std::string(wa::client::DisconnectKindName(view.last_disconnect->kind)),
+        view.last_disconnect->reason, view.last_disconnect->code, view.last_disconnect_ms};
+  }
   return state;
 }
 
@@ -53,26 +79,38 @@ Result<store::ChatRecord> WhatsappService::MarkChatRead(std::string_view jid) {
   return **chat;
 }
 
-Result<ConnectResult> WhatsappService::Connect(const ConnectRequest&) {
-  return base::Unavailable(kNoProtocolClient);
+Result<ConnectResult> WhatsappService::Connect(const ConnectRequest& request) {
+  auto view = session_.Connect(request.phone_number);
+  if (!view.ok()) return view.status();
+  return ResultFromView(*view);
 }
 
-Result<ConnectResult> WhatsappService::CurrentQr() { return base::Unavailable(kNoProtocolClient); }
+Result<ConnectResult> WhatsappService::CurrentQr() {
+  const SessionView view = session_.View();
+  if (view.status == "open" || (view.status == "qr-ready" && !view.qr.empty()) ||
+      (view.status == "pairing" && !view.pairing_code.empty())) {
+    return ResultFromView(view);
+  }
+  return base::NotFound("no QR code to show: the session is " + view.status +
+                        (view.status == "closed" ? "; POST /whatsapp/session/connect first" : ""));
+}
 
-Result<SessionState> WhatsappService::Disconnect(bool) {
-  return base::Unavailable(kNoProtocolClient);
+Result<SessionState> WhatsappService::Disconnect(bool logout) {
+  auto view = session_.Disconnect(logout);
+  if (!view.ok()) return view.status();
+  return SessionStatus();
 }
 
 Result<store::MessageRecord> WhatsappService::SendText(const SendTextRequest&) {
-  return base::Unavailable(kNoProtocolClient);
+  return base::Unavailable(kNoMessaging);
 }
 
 Result<store::MessageRecord> WhatsappService::SendMedia(const SendMediaRequest&) {
-  return base::Unavailable(kNoProtocolClient);
+  return base::Unavailable(kNoMessaging);
 }
 
 Result<Media> WhatsappService::GetMedia(std::string_view) {
-  return base::Unavailable(kNoProtocolClient);
+  return base::Unavailable(kNoMessaging);
 }
 
 }  // namespace service

@@ -1,11 +1,11 @@
 // WhatsappService: the one object the REST layer (and later the Socket.IO
-// gateway) talks to about WhatsApp for one instance. Today there is no
-// protocol client, so the connection is always "closed" and every operation
-// that needs WhatsApp answers kUnavailable with the reason; chats, messages
-// and the session record are read from the store. The protocol client
-// (wa/client) plugs in here later without changing the API layer.
+// gateway) talks to about WhatsApp for one instance. The connection and
+// linking are the SessionManager's; chats, messages and the session record
+// are read from the store. Sending arrives with the messaging layer: until
+// then the send and media operations answer kUnavailable with the reason.
 //
-// Ownership: borrows the Store and the Clock; both must outlive the service.
+// Ownership: borrows the Store, the SessionManager and the Clock; all must
+// outlive the service.
 // Thread safety: every method may be called from any thread. Methods marked
 // BLOCKING touch the store: call them off the event loop (the API layer uses
 // http::Offload on blocking_pool()).
@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "service/session_manager.h"
 #include "store/store.h"
 
 namespace boost::asio {
@@ -32,7 +33,8 @@ using base::Status;
 
 // Why the last connection ended, as the protocol client will report it.
 struct DisconnectInfo {
-  std::string reason;  // e.g. "connection-lost", "logged-out", "replaced"
+  std::string kind;    // "logged-out", "replaced", "transient", … (DisconnectKindName)
+  std::string reason;  // human: "connection lost", "stream error 503", …
   int code = 0;        // WhatsApp's stream error code when there is one, else 0
   int64_t at_ms = 0;
 };
@@ -89,7 +91,7 @@ class WhatsappService {
  public:
   // `blocking` runs store calls and file I/O for the API layer.
   WhatsappService(std::string instance, store::Store& store, boost::asio::thread_pool& blocking,
-                  const base::Clock& clock);
+                  SessionManager& session, const base::Clock& clock);
   WhatsappService(const WhatsappService&) = delete;
   WhatsappService& operator=(const WhatsappService&) = delete;
 
@@ -115,10 +117,16 @@ class WhatsappService {
   // Read receipts are sent once the protocol client exists.
   Result<store::ChatRecord> MarkChatRead(std::string_view jid);
 
-  // Operations that need the protocol client: kUnavailable for now.
+  // BLOCKING (waits, bounded, for the connection): see
+  // SessionManager::Connect and ::Disconnect for the errors.
   Result<ConnectResult> Connect(const ConnectRequest& request);
-  Result<ConnectResult> CurrentQr();
   Result<SessionState> Disconnect(bool logout);
+  // What there is to show now: the QR, the pairing code, or the open
+  // session; kNotFound when the session is closed or still connecting.
+  // Never blocks.
+  Result<ConnectResult> CurrentQr();
+
+  // Operations of the messaging layer: kUnavailable for now.
   Result<store::MessageRecord> SendText(const SendTextRequest& request);
   Result<store::MessageRecord> SendMedia(const SendMediaRequest& request);
   Result<Media> GetMedia(std::string_view id);
@@ -127,12 +135,12 @@ class WhatsappService {
   const std::string instance_;
   store::Store& store_;
   boost::asio::thread_pool& blocking_;
+  SessionManager& session_;
   const base::Clock& clock_;
-  const int64_t started_ms_;  // the connection has been closed since then
 };
 
-// The message of every kUnavailable answer given while the protocol client
-// is missing, so the API and its tests agree on it.
-extern const char kNoProtocolClient[];
+// The message of the kUnavailable answer of the messaging operations until
+// the messaging layer exists, so the API and its tests agree on it.
+extern const char kNoMessaging[];
 
 }  // namespace service

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "store/memory/memory_store.h"
@@ -26,7 +27,10 @@ class WhatsappServiceTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_ = store::memory::Create();
   boost::asio::thread_pool pool_{1};
   base::FakeClock clock_{1'700'000'000'000};
-  WhatsappService service_{"default", *store_, pool_, clock_};
+  boost::asio::io_context io_;
+  SessionManager session_{io_.get_executor(), pool_, "default", *store_, nullptr, {},
+                          base::SecureRandom::Instance(), clock_};
+  WhatsappService service_{"default", *store_, pool_, session_, clock_};
 };
 
 TEST_F(WhatsappServiceTest, StatusIsClosedSinceStartWithoutSession) {
@@ -40,19 +44,6 @@ TEST_F(WhatsappServiceTest, StatusIsClosedSinceStartWithoutSession) {
   EXPECT_EQ(state->since_ms, 1'700'000'000'000);
 }
 
-TEST_F(WhatsappServiceTest, StatusShowsStoredLinkedAccountButStaysClosed) {
-  store::SessionRecord s;
-  s.instance = "default";
-  s.creds = "{}";
-  s.status = "open";
-  s.me = R"({"jid":"15550100001@s.whatsapp.net"})";
-  ASSERT_TRUE(store_->PutSession(s).ok());
-  auto state = service_.SessionStatus();
-  ASSERT_TRUE(state.ok());
-  EXPECT_EQ(state->status, "closed");
-  EXPECT_EQ(state->me, s.me);
-}
-
 TEST_F(WhatsappServiceTest, MarkChatReadZeroesUnreadOrIsNotFound) {
   ASSERT_TRUE(store_->SaveMessage("default", Msg("15550100001@s.whatsapp.net", "A", 1), {}).ok());
   auto missing = service_.MarkChatRead("15550100002@s.whatsapp.net");
@@ -64,7 +55,7 @@ TEST_F(WhatsappServiceTest, MarkChatReadZeroesUnreadOrIsNotFound) {
 
 TEST_F(WhatsappServiceTest, ProtocolOperationsAreUnavailable) {
   EXPECT_EQ(service_.Connect({}).status().code(), base::Code::kUnavailable);
-  EXPECT_EQ(service_.SendText({}).status().message(), kNoProtocolClient);
+  EXPECT_EQ(service_.SendText({}).status().message(), kNoMessaging);
   EXPECT_EQ(service_.GetMedia("x").status().code(), base::Code::kUnavailable);
 }
 

@@ -33,7 +33,10 @@ class Wagate:
         self.data_dir = data_dir
         self.db = db or f"sqlite:{data_dir}/wagate.db"
         env = {k: v for k, v in os.environ.items() if not k.startswith("WAGATE_")}
-        env.update({"WAGATE_API_KEY": API_KEY, "WAGATE_JWT_SECRET": JWT_SECRET})
+        # Tests talk to loopback only: unless a test points wagate at wasim,
+        # WhatsApp is a port where nothing listens.
+        env.update({"WAGATE_API_KEY": API_KEY, "WAGATE_JWT_SECRET": JWT_SECRET,
+                    "WAGATE_WA_URL": "ws://127.0.0.1:1/ws/chat"})
         env.update(env_overrides or {})
         self.args = [wagate_bin(), "--host", "127.0.0.1", "--port", "0", "--db", self.db,
                      "--media-dir", f"{data_dir}/media", *extra_args]
@@ -104,3 +107,76 @@ def run_import(db, lines, instance=None):
     r = subprocess.run(args, input=text, text=True, capture_output=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     return r
+
+
+def wasim_bin():
+    path = os.environ.get("WASIM_BIN")
+    if not path or not os.path.exists(path):
+        pytest.fail("WASIM_BIN must name the built wasim binary")
+    return path
+
+
+class Wasim:
+    """One running wasim process; `info` is the JSON line it prints at start."""
+
+    def __init__(self, data_dir=None, extra_args=()):
+        args = [wasim_bin(), "--host", "127.0.0.1", "--ws-port", "0", "--admin-port", "0",
+                "--media-port", "0", *extra_args]
+        if data_dir:
+            args += ["--data", data_dir]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        self.errors = []
+        first = []
+        ready = threading.Event()
+
+        def pump_out():
+            for line in self.proc.stdout:
+                if not first:
+                    first.append(line)
+                    ready.set()
+            ready.set()
+
+        def pump_err():
+            for line in self.proc.stderr:
+                self.errors.append(line.rstrip("\n"))
+
+        threading.Thread(target=pump_out, daemon=True).start()
+        threading.Thread(target=pump_err, daemon=True).start()
+        if not ready.wait(20) or not first:
+            self.kill()
+            raise AssertionError("wasim did not start:\n" + "\n".join(self.errors))
+        self.info = json.loads(first[0])
+
+    @property
+    def ws_url(self):
+        return self.info["wsUrl"]
+
+    @property
+    def root_key(self):
+        return self.info["rootPublicKey"]
+
+    def admin(self, method, path, body=None, timeout=30):
+        import urllib.request
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.info["adminUrl"] + path, data=data, method=method,
+                                     headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                text = r.read().decode()
+                return r.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            return e.code, (json.loads(text) if text else None)
+
+    def log(self):
+        return "\n".join(self.errors)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)

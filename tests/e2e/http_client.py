@@ -9,10 +9,11 @@ import time
 
 
 class Response:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, raw_body):
         self.status = status
         self.headers = headers
-        self.body = body
+        self.raw_body = raw_body
+        self.body = raw_body.decode("utf-8", errors="replace")
 
     def json(self):
         return json.loads(self.body)
@@ -41,7 +42,7 @@ def read_response(sock, buf=b""):
         if not chunk:
             raise ConnectionError("closed inside body")
         buf += chunk
-    return Response(status, headers, buf[:n].decode("utf-8")), buf[n:]
+    return Response(status, headers, buf[:n]), buf[n:]
 
 
 def build(method, path, headers=None, body=None):
