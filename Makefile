@@ -10,7 +10,7 @@ RUN_ARGS ?=
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: run test build configure deps test-deps ferretdb bench fuzz format clean
+.PHONY: run test demo build configure deps test-deps ferretdb bench fuzz format clean
 
 run: deps
 	@$(MAKE) --no-print-directory configure WAGATE_TESTS=OFF
@@ -22,6 +22,15 @@ test: test-deps
 	@$(MAKE) --no-print-directory configure WAGATE_TESTS=ON
 	ninja -C $(BUILD_DIR) -j$(JOBS)
 	scripts/run-tests.sh $(BUILD_DIR)
+
+# wasim + wagate wired together on loopback: an account, a linked session,
+# the URLs to try. Ctrl-C stops both. DEMO_LINK=manual prints the command
+# that links instead of linking at once.
+DEMO_LINK ?= auto
+demo: deps
+	@$(MAKE) --no-print-directory configure WAGATE_TESTS=OFF
+	ninja -C $(BUILD_DIR) -j$(JOBS) wagate wasim
+	DEMO_LINK=$(DEMO_LINK) scripts/demo.sh $(BUILD_DIR)
 
 # Configure once; re-running only re-configures when WAGATE_TESTS changes.
 WAGATE_TESTS ?= ON
