@@ -78,11 +78,12 @@ TEST(SessionStateToJson, Shape) {
             R"({"instanceName":"default","status":"closed","me":null,)"
             R"("lastDisconnect":null,"since":"1970-01-01T00:00:00.000Z"})");
   s.me = R"({"jid":"15550100001@s.whatsapp.net","name":"Me"})";
-  s.last_disconnect = service::DisconnectInfo{"connection-lost", 428, 1000};
+  s.last_disconnect = service::DisconnectInfo{"transient", "connection lost", 428, 1000};
   json::object o = SessionStateToJson(s);
   EXPECT_EQ(o.at("me").at("name"), "Me");
   EXPECT_EQ(json::serialize(o.at("lastDisconnect")),
-            R"({"reason":"connection-lost","code":428,"date":"1970-01-01T00:00:01.000Z"})");
+            R"({"kind":"transient","reason":"connection lost","code":428,)"
+            R"("date":"1970-01-01T00:00:01.000Z"})");
   s.me = "not json";
   EXPECT_TRUE(SessionStateToJson(s).at("me").is_null());
 }
