@@ -215,6 +215,8 @@ asio::awaitable<void> SessionManager::Loop(std::string phone) {
       client_ = client;
       ++view_.connect_attempts;
       SetStatusLocked("connecting");
+      spdlog::info("session {}: connecting to {} (socket {} since start)", instance_,
+                   options_.client.url, view_.connect_attempts);
     }
     wa::client::Disconnect end = co_await client->Run();
     {

@@ -70,7 +70,8 @@ def reconnect_lines(w):
 
 
 def connecting_count(w):
-    return sum(1 for l in w.lines if re.search(r"-> connecting", l))
+    """Sockets wagate opened to WhatsApp so far (one log line each)."""
+    return sum(1 for l in w.lines if re.search(r"session default: connecting to ", l))
 
 
 def test_qr_link_then_restart_opens_with_stored_creds(tmp_path, wasim):
@@ -251,7 +252,7 @@ def test_faults_lead_to_the_right_state_without_a_reconnect_storm(tmp_path, wasi
         wasim.admin("POST", "/admin/faults", {"action": "drop"})
         wait_status(w, "connecting", timeout=10)
         wait_status(w, "open", timeout=15)
-        assert connecting_count(w) - base_attempts == 1
+        assert connecting_count(w) - base_attempts == 1, reconnect_lines(w)
 
         # A server error: transient, backoff, open again.
         wasim.admin("POST", "/admin/faults", {"action": "stream-error", "code": 503})
@@ -264,7 +265,7 @@ def test_faults_lead_to_the_right_state_without_a_reconnect_storm(tmp_path, wasi
         wasim.admin("POST", "/admin/faults", {"action": "drop"})
         wait_status(w, "open", timeout=30)
         attempts = connecting_count(w) - before
-        assert 2 <= attempts <= 5, (attempts, reconnect_lines(w))
+        assert 2 <= attempts <= 4, (attempts, reconnect_lines(w))
 
         # Latency on every frame: still open, still answering.
         wasim.admin("POST", "/admin/faults", {"action": "delay", "ms": 300})
