@@ -43,7 +43,7 @@ TEST_F(StoreCredsTest, SavedCredsLoadBackAndShowTheLinkedAccount) {
   auto loaded = creds_.LoadCreds();
   ASSERT_TRUE(loaded.ok());
   ASSERT_TRUE(loaded->has_value());
-  EXPECT_EQ(**loaded, creds);
+  EXPECT_EQ(wa::client::CredsToJson(**loaded), wa::client::CredsToJson(creds));
   auto record = store_->GetSession("default");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->status, "open");
