@@ -102,14 +102,18 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     co_return *end_;
   }
 
-  void Close() {
-    asio::post(ex_, [self = shared_from_this()] {
+  // Close and Logout take the owning pointer from Client: they may run
+  // from any thread, and the posted work must keep the Impl alive.
+  static void Close(std::shared_ptr<Impl> self) {
+    asio::any_io_executor ex = self->ex_;
+    asio::post(ex, [self = std::move(self)] {
       self->Finish({DisconnectKind::kClosed, 0, "closed"});
     });
   }
 
-  void Logout() {
-    asio::post(ex_, [self = shared_from_this()] {
+  static void Logout(std::shared_ptr<Impl> self) {
+    asio::any_io_executor ex = self->ex_;
+    asio::post(ex, [self = std::move(self)] {
       if (self->end_) return;
       if (!self->logged_in_) {
         self->Finish({DisconnectKind::kLoggedOut, 0, "logged out"});
@@ -149,6 +153,17 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
 
   asio::awaitable<base::Status> SendImpl(Node node) { co_return SendNow(node); }
 
+  static asio::awaitable<Disconnect> RunOwned(std::shared_ptr<Impl> self) {
+    co_return co_await self->Run();
+  }
+  static asio::awaitable<std::optional<base::Result<Node>>> QueryOwned(std::shared_ptr<Impl> self,
+                                                                       Node iq) {
+    co_return co_await self->QueryImpl(std::move(iq), std::nullopt);
+  }
+  static asio::awaitable<base::Status> SendOwned(std::shared_ptr<Impl> self, Node node) {
+    co_return co_await self->SendImpl(std::move(node));
+  }
+
  private:
   // Unlinks at the server (bounded wait), then ends as kLoggedOut.
   asio::awaitable<void> LogoutTask() {
@@ -185,9 +200,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     }
     bool registering = !creds_.registered;
 
-    WsOptions options{.url = config_.url,
-                      .ca_file = config_.ca_file,
-                      .timeout = config_.connect_timeout};
+    WsOptions options{
+        .url = config_.url, .ca_file = config_.ca_file, .timeout = config_.connect_timeout};
     base::Result<std::unique_ptr<WsTransport>> ws = co_await ConnectWebSocket(ex_, options);
     if (!ws.ok()) co_return Finish(Transient("connect: " + ws.status().message()));
     ws_ = std::move(*ws);
@@ -246,12 +260,14 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       co_return fail(Transient("handshake: " + s.message()));
     }
     base::Result<std::string> server_hello = co_await ReadOneFrame();
-    if (!server_hello.ok()) co_return fail(Transient("handshake: " + server_hello.status().message()));
+    if (!server_hello.ok())
+      co_return fail(Transient("handshake: " + server_hello.status().message()));
     if (base::Status s = initiator->ReadServerHello(*server_hello); !s.ok()) {
       co_return fail(ClassifyHandshakeError(s));
     }
-    base::Result<std::string> payload = registering ? BuildRegistrationPayload(creds_, config_.push_name)
-                                                    : BuildLoginPayload(creds_, config_.push_name);
+    base::Result<std::string> payload = registering
+                                            ? BuildRegistrationPayload(creds_, config_.push_name)
+                                            : BuildLoginPayload(creds_, config_.push_name);
     if (!payload.ok()) co_return fail(Transient("client payload: " + payload.status().message()));
     base::Result<std::string> finish = initiator->WriteClientFinish(*payload);
     if (!finish.ok()) co_return fail(ClassifyHandshakeError(finish.status()));
@@ -519,7 +535,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   // logged and the sequence goes on, so a slow server only delays OnOpen.
   asio::awaitable<void> InitQueries() {
     base::Result<Node> count = co_await QueryImpl(iq::BuildPreKeyCountQuery(), std::nullopt);
-    base::Result<int> n = count.ok() ? iq::ParsePreKeyCount(*count) : base::Result<int>(count.status());
+    base::Result<int> n =
+        count.ok() ? iq::ParsePreKeyCount(*count) : base::Result<int>(count.status());
     if (n.ok()) {
       if (uint32_t upload = PreKeysToUpload(*n); upload > 0) co_await UploadPreKeys(upload);
     } else {
@@ -545,8 +562,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       ~Reset() { *flag = false; }
     } reset{&uploading_};
     Creds base = creds_;
-    base::Result<PreKeyBatch> batch = co_await base::Offload(
-        blocking_, [&] { return NewPreKeyBatch(base, count, random_); });
+    base::Result<PreKeyBatch> batch =
+        co_await base::Offload(blocking_, [&] { return NewPreKeyBatch(base, count, random_); });
     if (!batch.ok()) {
       spdlog::error("wa client: pre-keys: {}", batch.status().ToString());
       co_return;
@@ -659,16 +676,15 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   // lambdas: a lambda's captures would die before its coroutine does.)
   void Spawn(asio::awaitable<void> task) {
     ++tasks_;
-    asio::co_spawn(ex_, std::move(task),
-                   [self = shared_from_this()](std::exception_ptr error) {
-                     --self->tasks_;
-                     if (!error) return;
-                     try {
-                       std::rethrow_exception(error);
-                     } catch (const std::exception& e) {
-                       self->Finish(Transient(std::string("internal error: ") + e.what()));
-                     }
-                   });
+    asio::co_spawn(ex_, std::move(task), [self = shared_from_this()](std::exception_ptr error) {
+      --self->tasks_;
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        self->Finish(Transient(std::string("internal error: ") + e.what()));
+      }
+    });
   }
 
   std::string NextId() { return id_prefix_ + std::to_string(++next_id_); }
@@ -717,39 +733,30 @@ Client::Client(asio::any_io_executor executor, asio::thread_pool& blocking, Clie
     : impl_(std::make_shared<Impl>(std::move(executor), blocking, std::move(config), creds_store,
                                    keys, std::move(instance), observer, random, clock)) {}
 
-Client::~Client() { impl_->Close(); }
+Client::~Client() { Impl::Close(impl_); }
 
+// The public calls run their work on the client's executor through
+// co_spawn with coroutines whose parameters own the Impl. (Not capturing
+// lambda coroutines: GCC 12 mishandles their captures' lifetime and released
+// the Impl early.)
 asio::awaitable<Disconnect> Client::Run() {
-  std::shared_ptr<Impl> impl = impl_;
-  co_return co_await asio::co_spawn(
-      impl->executor(), [impl]() -> asio::awaitable<Disconnect> { co_return co_await impl->Run(); },
-      asio::use_awaitable);
+  return asio::co_spawn(impl_->executor(), Impl::RunOwned(impl_), asio::use_awaitable);
 }
 
-void Client::Close() { impl_->Close(); }
+void Client::Close() { Impl::Close(impl_); }
 
-void Client::Logout() { impl_->Logout(); }
+void Client::Logout() { Impl::Logout(impl_); }
 
 asio::awaitable<base::Result<Node>> Client::Query(Node iq) {
-  std::shared_ptr<Impl> impl = impl_;
   // co_spawn needs a default-constructible result, hence the optional.
   std::optional<base::Result<Node>> result = co_await asio::co_spawn(
-      impl->executor(),
-      [impl, iq = std::move(iq)]() mutable -> asio::awaitable<std::optional<base::Result<Node>>> {
-        co_return co_await impl->QueryImpl(std::move(iq), std::nullopt);
-      },
-      asio::use_awaitable);
+      impl_->executor(), Impl::QueryOwned(impl_, std::move(iq)), asio::use_awaitable);
   co_return std::move(*result);
 }
 
 asio::awaitable<base::Status> Client::Send(Node node) {
-  std::shared_ptr<Impl> impl = impl_;
-  co_return co_await asio::co_spawn(
-      impl->executor(),
-      [impl, node = std::move(node)]() mutable -> asio::awaitable<base::Status> {
-        co_return co_await impl->SendImpl(std::move(node));
-      },
-      asio::use_awaitable);
+  return asio::co_spawn(impl_->executor(), Impl::SendOwned(impl_, std::move(node)),
+                        asio::use_awaitable);
 }
 
 }  // namespace wa::client

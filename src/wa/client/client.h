@@ -51,11 +51,11 @@ struct ClientConfig {
   // Trusted root of the server certificate chain (§2.3); WhatsApp's by default.
   std::optional<crypto::PublicKey> root_public_key;  // nullopt → WhatsApp's root
   std::string ca_file;  // extra PEM CA for wss:// and media hosts, may be empty
-  std::chrono::milliseconds connect_timeout{20000};    // TCP+TLS+WS+ServerHello
+  std::chrono::milliseconds connect_timeout{20000};     // TCP+TLS+WS+ServerHello
   std::chrono::milliseconds keepalive_interval{30000};  // w:p ping period
   std::chrono::milliseconds liveness_timeout{35000};    // no frame for this long → lost
   std::chrono::milliseconds query_timeout{60000};       // one iq round trip
-  std::string push_name;  // sent in the ClientPayload when not empty
+  std::string push_name;                                // sent in the ClientPayload when not empty
   // Pairing code instead of QR: the account's phone number, digits only.
   std::string pairing_phone;
 };
@@ -112,9 +112,8 @@ class ClientObserver {
 class Client {
  public:
   Client(boost::asio::any_io_executor executor, boost::asio::thread_pool& blocking,
-         ClientConfig config, CredsStore& creds_store, store::KeyStore& keys,
-         std::string instance, ClientObserver& observer,
-         base::Random& random = base::SecureRandom::Instance(),
+         ClientConfig config, CredsStore& creds_store, store::KeyStore& keys, std::string instance,
+         ClientObserver& observer, base::Random& random = base::SecureRandom::Instance(),
          const base::Clock& clock = base::SystemClock::Instance());
   ~Client();
   Client(const Client&) = delete;

@@ -1,1 +1,477 @@
+// Client::Run end to end over loopback: a scripted server in the test
+// (Beast WebSocket + wa::noise::Responder + the test PKI) plays WhatsApp's
+// part of each flow. Everything runs on one io_context with a 5 s cap.
+#include "wa/client/client.h"
+
 #include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "store/memory/memory_store.h"
+#include "wa/binary/frame.h"
+#include "wa/noise/frame.h"
+#include "wa/noise/test_pki.h"
+#include "wa/pair/adv.h"
+#include "wa/pair/qr.h"
+#include "wa/proto/codec.h"
+#include "wa/proto/wa_client_payload.pb.h"
+#include "wa/types/jid.h"
+
+namespace wa::client {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+using binary::Node;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTestCap = std::chrono::seconds(5);
+
+class MemoryCredsStore final : public CredsStore {
+ public:
+  base::Result<std::optional<Creds>> LoadCreds() override {
+    std::lock_guard lock(mutex_);
+    return creds_;
+  }
+  base::Status SaveCreds(const Creds& creds) override {
+    std::lock_guard lock(mutex_);
+    creds_ = creds;
+    ++saves_;
+    return base::Status::Ok();
+  }
+  base::Status DeleteCredsAndKeys() override {
+    std::lock_guard lock(mutex_);
+    creds_.reset();
+    return base::Status::Ok();
+  }
+  std::optional<Creds> creds() {
+    std::lock_guard lock(mutex_);
+    return creds_;
+  }
+  void Set(Creds creds) {
+    std::lock_guard lock(mutex_);
+    creds_ = std::move(creds);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::optional<Creds> creds_;
+  int saves_ = 0;
+};
+
+struct Observer final : ClientObserver {
+  void OnConnected(bool is_registering) override { registering = is_registering; }
+  void OnQr(const std::string& qr, int64_t expires_at_ms) override {
+    qrs.push_back(qr);
+    qr_expiry = expires_at_ms;
+  }
+  void OnPairingCode(const std::string& code, int64_t) override { pairing_code = code; }
+  void OnPaired(const Me& me) override { paired = me; }
+  void OnOpen(const Me& me) override {
+    opened = me;
+    if (on_open) on_open();
+  }
+  void OnStanza(const Node& node) override { stanzas.push_back(node.tag); }
+
+  std::optional<bool> registering;
+  std::vector<std::string> qrs;
+  int64_t qr_expiry = 0;
+  std::string pairing_code;
+  std::optional<Me> paired;
+  std::optional<Me> opened;
+  std::vector<std::string> stanzas;
+  std::function<void()> on_open;
+};
+
+// Stanzas the scripts send, built outside the coroutines: GCC 12 rejects
+// initializer lists inside coroutine bodies ("array used as initializer").
+Node ResultIq(const std::string& id, std::vector<Node> children) {
+  Node reply("iq", {{"type", "result"}, {"id", id}});
+  reply.SetAttr("from", ServerJid());
+  if (!children.empty()) reply.content = std::move(children);
+  return reply;
+}
+
+std::vector<Node> CountChild(int count) {
+  return {Node("count", {{"value", std::to_string(count)}})};
+}
+
+Node SuccessStanza() {
+  Node success("success", {{"t", "1790000000"}});
+  success.SetAttr("lid", Jid::WithDevice("100000000000001", "lid", 7));
+  return success;
+}
+
+Node PairDeviceIq() {
+  Node refs("pair-device", {},
+            std::vector<Node>{Node("ref", {}, std::string("2@REF1")),
+                              Node("ref", {}, std::string("2@REF2"))});
+  return Node("iq", {{"type", "set"}, {"id", "srv-1"}, {"xmlns", "md"}}, std::vector<Node>{refs});
+}
+
+Node PairSuccessIq(const std::string& container) {
+  Node device("device");
+  device.SetAttr("jid", Jid::WithDevice("15550100001", "s.whatsapp.net", 7));
+  device.SetAttr("lid", Jid::WithDevice("100000000000001", "lid", 7));
+  return Node("iq", {{"type", "set"}, {"id", "srv-2"}, {"xmlns", "md"}},
+              std::vector<Node>{
+                  Node("pair-success", {},
+                       std::vector<Node>{Node("device-identity", {}, binary::Bytes(container)),
+                                         Node("platform", {{"name", "android"}}), device})});
+}
+
+Node StreamError515() { return Node("stream:error", {{"code", "515"}}); }
+
+Node ConflictReplaced() {
+  return Node("stream:error", {}, std::vector<Node>{Node("conflict", {{"type", "replaced"}})});
+}
+
+std::string PhoneContainer(const crypto::KeyPair& account, const pair::QrData& qr,
+                           base::Random& random) {
+  return pair::BuildDeviceIdentityHmac({.account = account,
+                                        .companion_identity = qr.identity_key,
+                                        .adv_secret = qr.adv_secret,
+                                        .identity = {.raw_id = 1, .timestamp = 1, .key_index = 2}},
+                                       random)
+      .value();
+}
+
+// The server end of one connection.
+class ServerConn {
+ public:
+  explicit ServerConn(tcp::socket socket) : ws_(std::move(socket)) { ws_.binary(true); }
+
+  asio::awaitable<bool> Accept() {
+    auto [ec] = co_await ws_.async_accept(kTuple);
+    co_return !ec;
+  }
+
+  // The next frame payload; empty when the socket ended.
+  asio::awaitable<std::optional<std::string>> ReadFrame() {
+    while (frames_.empty()) {
+      beast::flat_buffer buffer;
+      auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
+      (void)n;
+      if (ec) co_return std::nullopt;
+      auto frames = reader_.Feed(beast::buffers_to_string(buffer.data()));
+      if (!frames.ok()) co_return std::nullopt;
+      for (auto& f : *frames) frames_.push_back(std::move(f));
+    }
+    std::string frame = std::move(frames_.front());
+    frames_.pop_front();
+    co_return frame;
+  }
+
+  asio::awaitable<void> WriteFrame(std::string_view payload) {
+    std::string frame = noise::EncodeFrame(payload).value();
+    co_await ws_.async_write(asio::buffer(frame), kTuple);
+  }
+
+  // Up to the ServerHello; the ClientFinish follows in Finish().
+  asio::awaitable<bool> Hello(noise::Responder& responder) {
+    std::optional<std::string> hello = co_await ReadFrame();
+    if (!hello || !responder.ReadClientHello(*hello).ok()) co_return false;
+    co_await WriteFrame(responder.WriteServerHello().value());
+    co_return true;
+  }
+
+  // The client's ClientPayload, after which the transport is up.
+  asio::awaitable<std::optional<proto::ClientPayload>> Finish(noise::Responder& responder) {
+    std::optional<std::string> finish = co_await ReadFrame();
+    if (!finish) co_return std::nullopt;
+    base::Result<noise::ClientFinish> done = responder.ReadClientFinish(*finish);
+    if (!done.ok()) co_return std::nullopt;
+    transport_.emplace(responder.Split().value());
+    co_return proto::Parse<proto::ClientPayload>(done->client_payload).value();
+  }
+
+  asio::awaitable<void> Send(const Node& node) {
+    std::string sealed = transport_->Encrypt(binary::EncodeFrame(node).value()).value();
+    co_await WriteFrame(sealed);
+  }
+
+  // The next stanza that is not a keepalive ping; nullopt when the socket ended.
+  asio::awaitable<std::optional<Node>> Receive() {
+    while (true) {
+      std::optional<std::string> frame = co_await ReadFrame();
+      if (!frame) co_return std::nullopt;
+      Node node = binary::DecodeFrame(transport_->Decrypt(*frame).value()).value();
+      if (node.GetAttrText("xmlns") == "w:p") continue;
+      co_return node;
+    }
+  }
+
+  // Receives an iq of `xmlns` and answers it with a result holding `children`.
+  asio::awaitable<std::optional<Node>> Answer(std::string_view xmlns,
+                                              std::vector<Node> children = {}) {
+    std::optional<Node> request = co_await Receive();
+    if (!request || request->GetAttrText("xmlns") != xmlns) co_return std::nullopt;
+    co_await Send(ResultIq(*request->GetAttrText("id"), std::move(children)));
+    co_return request;
+  }
+
+ private:
+  websocket::stream<beast::tcp_stream> ws_;
+  noise::FrameReader reader_ = noise::FrameReader::Server();
+  std::deque<std::string> frames_;
+  std::optional<noise::Transport> transport_;
+};
+
+using Script = std::function<asio::awaitable<void>(ServerConn&)>;
+
+// Accepts one connection and runs `script` on it. A plain coroutine with
+// parameters, not a capturing lambda (see client.cc on GCC 12).
+asio::awaitable<void> Serve(tcp::acceptor& acceptor, Script script) {
+  auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+  if (ec) co_return;
+  ServerConn conn(std::move(socket));
+  if (!co_await conn.Accept()) co_return;
+  co_await script(conn);
+  // Keep the socket open until the client is done with it.
+  while (co_await conn.ReadFrame()) {
+  }
+}
+
+class ClientIo : public ::testing::Test {
+ protected:
+  // A destroyed Client posts its Close; run it (and the server's last read)
+  // before the io_context goes, which must not destroy live timers.
+  void TearDown() override {
+    io_.restart();
+    io_.run_for(std::chrono::seconds(1));
+  }
+
+  ClientConfig Config() {
+    ClientConfig config;
+    config.url = "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/ws/chat";
+    config.root_public_key = pki_.root.public_key;
+    config.connect_timeout = std::chrono::milliseconds(2000);
+    config.query_timeout = std::chrono::milliseconds(2000);
+    return config;
+  }
+
+  // Runs the client against one scripted server connection until Run ends.
+  Disconnect RunClient(Client& client, Script script) {
+    asio::co_spawn(io_, Serve(acceptor_, std::move(script)), asio::detached);
+    std::optional<Disconnect> result;
+    asio::co_spawn(io_, client.Run(), [&](std::exception_ptr, Disconnect d) { result = d; });
+    io_.run_for(kTestCap);
+    EXPECT_TRUE(result) << "Client::Run did not end within the cap";
+    return result.value_or(Disconnect{DisconnectKind::kTransient, -1, "did not end"});
+  }
+
+  std::unique_ptr<Client> NewClient(ClientConfig config) {
+    return std::make_unique<Client>(io_.get_executor(), blocking_, std::move(config), creds_,
+                                    *keys_, "inst", observer_, random_);
+  }
+
+  Creds LoggedInCreds() {
+    Creds creds = NewCreds(random_).value();
+    creds.registered = true;
+    creds.me = Me{.jid = "15550100001:7@s.whatsapp.net", .lid = "", .name = ""};
+    return creds;
+  }
+
+  // Handshake, <success>, the four init queries answered (count = 0 so the
+  // 812 pre-keys are uploaded).
+  static asio::awaitable<bool> LoginScript(ServerConn& conn, noise::Responder& responder,
+                                           std::optional<proto::ClientPayload>* payload) {
+    if (!co_await conn.Hello(responder)) co_return false;
+    *payload = co_await conn.Finish(responder);
+    if (!*payload) co_return false;
+    co_await conn.Send(SuccessStanza());
+    if (!co_await conn.Answer("encrypt", CountChild(0))) co_return false;
+    std::optional<Node> upload = co_await conn.Answer("encrypt");
+    if (!upload || upload->GetChild("list") == nullptr ||
+        upload->GetChild("list")->GetChildren("key").size() != 812) {
+      co_return false;
+    }
+    if (!co_await conn.Answer("passive")) co_return false;
+    std::vector<Node> digest(1, Node("digest"));
+    if (!co_await conn.Answer("encrypt", std::move(digest))) co_return false;
+    co_return true;
+  }
+
+  asio::io_context io_;
+  asio::thread_pool blocking_{1};
+  noise::testing::TestPki pki_;
+  tcp::acceptor acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}};
+  MemoryCredsStore creds_;
+  std::unique_ptr<store::Store> keys_ = store::memory::Create();
+  Observer observer_;
+  base::SeededRandom random_{99};
+};
+
+TEST_F(ClientIo, WrongRootIsABadServer) {
+  ClientConfig config = Config();
+  config.root_public_key = pki_.client_static.public_key;  // not the PKI's root
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(
+      *client, [&](ServerConn& conn) -> asio::awaitable<void> { co_await conn.Hello(responder); });
+  EXPECT_EQ(d.kind, DisconnectKind::kBadServer) << d.reason;
+  EXPECT_NE(d.reason.find("cert chain"), std::string::npos) << d.reason;
+  EXPECT_FALSE(observer_.registering);
+}
+
+TEST_F(ClientIo, RegistersShowsQrPairsAndRestartsOn515) {
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  crypto::KeyPair account = crypto::KeyPair::Generate(random_).value();
+  bool script_ok = false;
+  std::string signed_identity;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder)) co_return;
+    std::optional<proto::ClientPayload> payload = co_await conn.Finish(responder);
+    if (!payload || !payload->has_device_pairing_data() || payload->has_username()) co_return;
+    co_await conn.Send(PairDeviceIq());
+    std::optional<Node> ack = co_await conn.Receive();
+    if (!ack || ack->GetAttrText("id") != "srv-1" || ack->GetAttrText("type") != "result") {
+      co_return;
+    }
+    // The QR is shown once the ack went out; scan it like a phone.
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int i = 0; i < 100 && observer_.qrs.empty(); ++i) {
+      wait.expires_after(std::chrono::milliseconds(10));
+      co_await wait.async_wait(kTuple);
+    }
+    if (observer_.qrs.empty()) co_return;
+    pair::QrData qr = pair::ParseQr(observer_.qrs.front()).value();
+    if (qr.ref != "2@REF1") co_return;
+    co_await conn.Send(PairSuccessIq(PhoneContainer(account, qr, random_)));
+    std::optional<Node> sign = co_await conn.Receive();
+    if (!sign || sign->GetChild("pair-device-sign") == nullptr) co_return;
+    const Node* identity = sign->GetChild("pair-device-sign")->GetChild("device-identity");
+    if (identity == nullptr || identity->bytes() == nullptr) co_return;
+    signed_identity = identity->bytes()->str();
+    // Persisted before the reply was sent.
+    std::optional<Creds> stored = creds_.creds();
+    if (!stored || !stored->registered) co_return;
+    co_await conn.Send(StreamError515());
+    script_ok = true;
+  });
+  EXPECT_TRUE(script_ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kRestartRequired) << d.reason;
+  EXPECT_EQ(observer_.registering, true);
+  ASSERT_FALSE(observer_.qrs.empty());
+  EXPECT_GT(observer_.qr_expiry, 0);
+  ASSERT_TRUE(observer_.paired);
+  EXPECT_EQ(observer_.paired->jid, "15550100001:7@s.whatsapp.net");
+  std::optional<Creds> creds = creds_.creds();
+  ASSERT_TRUE(creds);
+  EXPECT_TRUE(creds->registered);
+  EXPECT_EQ(creds->key_index, 2u);
+  EXPECT_EQ(creds->platform, "android");
+  EXPECT_TRUE(pair::VerifyDeviceIdentityReply(
+                  signed_identity, account.public_key,
+                  crypto::PublicKey::FromRaw(creds->identity.public_key).value())
+                  .ok());
+}
+
+TEST_F(ClientIo, LogsInRunsInitQueriesOpensAndCloses) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  observer_.on_open = [&] { client->Close(); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  bool script_ok = false;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    script_ok = co_await LoginScript(conn, responder, &payload);
+  });
+  EXPECT_TRUE(script_ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(payload);
+  EXPECT_EQ(payload->username(), 15550100001u);
+  EXPECT_EQ(payload->device(), 7u);
+  EXPECT_TRUE(payload->passive());
+  EXPECT_EQ(observer_.registering, false);
+  ASSERT_TRUE(observer_.opened);
+  EXPECT_EQ(observer_.opened->lid, "100000000000001:7@lid");
+  std::optional<Creds> creds = creds_.creds();
+  EXPECT_EQ(creds->me->lid, "100000000000001:7@lid");
+  EXPECT_EQ(creds->next_prekey_id, 813u);
+  EXPECT_EQ(creds->first_unuploaded_prekey_id, 813u);
+  auto stored = keys_->GetKeys("inst", "pre-key", {"1", "812", "813"});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), 2u);
+}
+
+TEST_F(ClientIo, LogoutRemovesTheDevice) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  observer_.on_open = [&] { client->Logout(); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> remove;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    remove = co_await conn.Answer("md");
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kLoggedOut) << d.reason;
+  ASSERT_TRUE(remove);
+  const Node* child = remove->GetChild("remove-companion-device");
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->GetAttrText("jid"), "15550100001:7@s.whatsapp.net");
+  EXPECT_EQ(child->GetAttrText("reason"), "user_initiated");
+}
+
+TEST_F(ClientIo, ReplacedConflictEndsTheConnection) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.Send(ConflictReplaced());
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kReplaced) << d.reason;
+  EXPECT_EQ(d.code, 440);
+}
+
+TEST_F(ClientIo, SilentServerIsALostConnection) {
+  creds_.Set(LoggedInCreds());
+  ClientConfig config = Config();
+  config.keepalive_interval = std::chrono::milliseconds(100);
+  config.liveness_timeout = std::chrono::milliseconds(300);
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  int pings = 0;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    // Count the pings but never answer: the client must give up.
+    while (co_await conn.ReadFrame()) ++pings;
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_EQ(d.reason, "connection lost");
+  EXPECT_EQ(d.code, 408);
+  EXPECT_GE(pings, 1);
+}
+
+TEST_F(ClientIo, UnreachableServerIsTransient) {
+  ClientConfig config = Config();
+  acceptor_.close();
+  auto client = NewClient(config);
+  std::optional<Disconnect> result;
+  asio::co_spawn(io_, client->Run(), [&](std::exception_ptr, Disconnect d) { result = d; });
+  io_.run_for(kTestCap);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->kind, DisconnectKind::kTransient);
+  EXPECT_NE(result->reason.find("connect"), std::string::npos) << result->reason;
+}
+
+}  // namespace
+}  // namespace wa::client

@@ -100,8 +100,8 @@ class Reader {
   }
   void Fail(std::string_view name, std::string_view what) {
     if (error_->ok()) {
-      *error_ = base::InvalidArgument("creds: " + path_ + std::string(name) + ": " +
-                                      std::string(what));
+      *error_ =
+          base::InvalidArgument("creds: " + path_ + std::string(name) + ": " + std::string(what));
     }
   }
 
@@ -139,7 +139,8 @@ std::string CredsToJson(const Creds& creds) {
   out["next_prekey_id"] = creds.next_prekey_id;
   out["first_unuploaded_prekey_id"] = creds.first_unuploaded_prekey_id;
   if (creds.me) {
-    out["me"] = json::object{{"jid", creds.me->jid}, {"lid", creds.me->lid}, {"name", creds.me->name}};
+    out["me"] =
+        json::object{{"jid", creds.me->jid}, {"lid", creds.me->lid}, {"name", creds.me->name}};
   } else {
     out["me"] = nullptr;
   }

@@ -69,8 +69,7 @@ TEST(Creds, MalformedJsonNamesTheField) {
   };
   base::Status missing = mutate([](auto& o) { o.erase("identity"); });
   EXPECT_EQ(missing.message(), "creds: identity: missing");
-  base::Status short_key =
-      mutate([](auto& o) { o["noise_key"].as_object()["private"] = "AAAA"; });
+  base::Status short_key = mutate([](auto& o) { o["noise_key"].as_object()["private"] = "AAAA"; });
   EXPECT_EQ(short_key.message(), "creds: noise_key.private: not 32 bytes");
   base::Status not_b64 = mutate([](auto& o) { o["adv_secret"] = "!!"; });
   EXPECT_EQ(not_b64.message(), "creds: adv_secret: not base64");

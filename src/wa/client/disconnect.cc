@@ -94,8 +94,7 @@ std::optional<Disconnect> ClassifyStanza(const binary::Node& node) {
 
 Disconnect ClassifyHandshakeError(const base::Status& status) {
   if (status.message().find("cert chain") != std::string::npos) {
-    return {DisconnectKind::kBadServer, 0,
-            "server certificate rejected: " + status.message()};
+    return {DisconnectKind::kBadServer, 0, "server certificate rejected: " + status.message()};
   }
   return Transient("handshake failed: " + status.message());
 }

@@ -48,8 +48,8 @@ TEST(Disconnect, Failures) {
 
 TEST(Disconnect, OtherEnds) {
   Expect(Node("xmlstreamend"), DisconnectKind::kTransient, 428);
-  Expect(Node("ib", {}, std::vector<Node>{Node("downgrade_webclient")}),
-         DisconnectKind::kTransient, 411);
+  Expect(Node("ib", {}, std::vector<Node>{Node("downgrade_webclient")}), DisconnectKind::kTransient,
+         411);
   EXPECT_FALSE(ClassifyStanza(Node("ib", {}, std::vector<Node>{Node("offline")})));
   EXPECT_FALSE(ClassifyStanza(Node("message")));
   EXPECT_FALSE(ClassifyStanza(Node("success")));

@@ -89,8 +89,7 @@ base::Result<PairingCodeStart> StartPairingCode(const Creds& creds, const std::s
                           crypto::PublicKey::FromRaw(creds.pairing_ephemeral.public_key));
   PairingCodeStart out;
   out.code = pair::GeneratePairingCode(random);
-  WAGATE_ASSIGN_OR_RETURN(std::string wrapped,
-                          pair::WrapEphemeralKey(out.code, ephemeral, random));
+  WAGATE_ASSIGN_OR_RETURN(std::string wrapped, pair::WrapEphemeralKey(out.code, ephemeral, random));
   Jid jid(phone, std::string(kUserServer));
   out.hello = iq::BuildCompanionHello(
       {.phone = jid,

@@ -64,8 +64,7 @@ base::Result<std::string> DeviceProps() {
 
 }  // namespace
 
-base::Result<std::string> BuildRegistrationPayload(const Creds& creds,
-                                                   std::string_view push_name) {
+base::Result<std::string> BuildRegistrationPayload(const Creds& creds, std::string_view push_name) {
   ClientPayload payload;
   FillCommon(payload, push_name);
   payload.set_passive(false);

@@ -14,10 +14,10 @@ uint32_t PreKeysToUpload(int server_count) {
   return 0;
 }
 
-base::Result<PreKeyBatch> NewPreKeyBatch(const Creds& creds, uint32_t count,
-                                         base::Random& random) {
+base::Result<PreKeyBatch> NewPreKeyBatch(const Creds& creds, uint32_t count, base::Random& random) {
   if (count == 0) return base::InvalidArgument("pre-key batch: count 0");
-  if (creds.next_prekey_id == 0 || uint64_t{creds.next_prekey_id} + count - 1 > signal::kMaxPreKeyId) {
+  if (creds.next_prekey_id == 0 ||
+      uint64_t{creds.next_prekey_id} + count - 1 > signal::kMaxPreKeyId) {
     return base::ResourceExhausted("pre-key batch: pre-key ids used up");
   }
   WAGATE_ASSIGN_OR_RETURN(std::vector<signal::PreKey> keys,
@@ -25,12 +25,13 @@ base::Result<PreKeyBatch> NewPreKeyBatch(const Creds& creds, uint32_t count,
 
   // libsignal's record format comes from wa/signal: let its stores write
   // the records into memory, then hand them to the KeyStore as they are.
-  WAGATE_ASSIGN_OR_RETURN(std::unique_ptr<signal::Context> context, signal::Context::Create(random));
+  WAGATE_ASSIGN_OR_RETURN(std::unique_ptr<signal::Context> context,
+                          signal::Context::Create(random));
   signal::MemoryKeyValueStore memory;
-  WAGATE_ASSIGN_OR_RETURN(
-      std::unique_ptr<signal::Stores> stores,
-      signal::Stores::Create(*context, memory,
-                             {.identity = creds.identity, .registration_id = creds.registration_id}));
+  WAGATE_ASSIGN_OR_RETURN(std::unique_ptr<signal::Stores> stores,
+                          signal::Stores::Create(*context, memory,
+                                                 {.identity = creds.identity,
+                                                  .registration_id = creds.registration_id}));
   WAGATE_RETURN_IF_ERROR(stores->PutPreKeys(keys));
   WAGATE_RETURN_IF_ERROR(stores->PutSignedPreKey(creds.signed_prekey));
 

@@ -55,7 +55,8 @@ class WsImpl final : public WsTransport {
     if (ec == websocket::error::message_too_big) {
       co_return base::ResourceExhausted("websocket: message above the size limit");
     }
-    if (ec == websocket::error::closed) co_return base::Unavailable("websocket closed by the server");
+    if (ec == websocket::error::closed)
+      co_return base::Unavailable("websocket closed by the server");
     if (ec) co_return SocketError("websocket read", ec);
     co_return beast::buffers_to_string(buffer.data());
   }
@@ -73,9 +74,8 @@ class WsImpl final : public WsTransport {
 
 void Decorate(websocket::stream_base::timeout timeout, auto& ws, size_t max_message) {
   ws.set_option(timeout);
-  ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-    req.set(beast::http::field::origin, kOrigin);
-  }));
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::request_type& req) { req.set(beast::http::field::origin, kOrigin); }));
   ws.read_message_max(max_message);
 }
 
@@ -87,7 +87,8 @@ asio::awaitable<base::Result<std::unique_ptr<WsTransport>>> ConnectWebSocket(
   if (!url) co_return base::InvalidArgument("websocket: bad url '" + options.url + "'");
   std::string scheme(url->scheme());
   bool tls = scheme == "wss";
-  if (!tls && scheme != "ws") co_return base::InvalidArgument("websocket: scheme must be ws or wss");
+  if (!tls && scheme != "ws")
+    co_return base::InvalidArgument("websocket: scheme must be ws or wss");
   std::string host(url->host());
   if (host.empty()) co_return base::InvalidArgument("websocket: url without host");
   std::string port = url->has_port() ? std::string(url->port()) : (tls ? "443" : "80");
@@ -131,11 +132,12 @@ asio::awaitable<base::Result<std::unique_ptr<WsTransport>>> ConnectWebSocket(
   if (ec) co_return base::Unavailable("tls: system CAs: " + ec.message());
   if (!options.ca_file.empty()) {
     ctx->load_verify_file(options.ca_file, ec);
-    if (ec) co_return base::InvalidArgument("tls: ca file " + options.ca_file + ": " + ec.message());
+    if (ec)
+      co_return base::InvalidArgument("tls: ca file " + options.ca_file + ": " + ec.message());
   }
   ctx->set_verify_mode(asio::ssl::verify_peer);
-  auto impl =
-      std::make_unique<WsImpl<beast::ssl_stream<beast::tcp_stream>>>(ctx, std::move(tcp_stream), *ctx);
+  auto impl = std::make_unique<WsImpl<beast::ssl_stream<beast::tcp_stream>>>(
+      ctx, std::move(tcp_stream), *ctx);
   auto& ssl = impl->ws().next_layer();
   if (!SSL_set_tlsext_host_name(ssl.native_handle(), host.c_str())) {
     co_return base::Internal("tls: cannot set SNI");

@@ -21,8 +21,8 @@
 namespace wa::client {
 
 struct WsOptions {
-  std::string url;      // ws://host[:port]/path or wss://…
-  std::string ca_file;  // extra PEM CA, may be empty
+  std::string url;                           // ws://host[:port]/path or wss://…
+  std::string ca_file;                       // extra PEM CA, may be empty
   std::chrono::milliseconds timeout{20000};  // resolve + TCP + TLS + WebSocket
   size_t max_message = size_t{32} << 20;     // a WebSocket message, bytes
 };

@@ -63,7 +63,8 @@ std::optional<IqError> FindIqError(const Node& reply) {
 }
 
 base::Status CheckIqResult(const Node& reply) {
-  if (reply.tag != "iq") return base::InvalidArgument("iq reply: not an iq but <" + reply.tag + ">");
+  if (reply.tag != "iq")
+    return base::InvalidArgument("iq reply: not an iq but <" + reply.tag + ">");
   if (std::optional<IqError> error = FindIqError(reply)) {
     std::string message = "iq error " + std::to_string(error->code) + ": " + error->text;
     if (error->code == 404) return base::NotFound(std::move(message));

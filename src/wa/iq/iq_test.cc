@@ -128,8 +128,8 @@ TEST(Iq, PairSuccessAndSign) {
   device.SetAttr("lid", Jid::WithDevice("100000000000001", "lid", 7));
   Node iq = Reply("set", {Node("pair-success", {},
                                std::vector<Node>{Node("device-identity", {}, binary::Bytes("ID")),
-                                                 Node("platform", {{"name", "android"}}),
-                                                 device, Node("biz", {{"name", "Shop"}})})});
+                                                 Node("platform", {{"name", "android"}}), device,
+                                                 Node("biz", {{"name", "Shop"}})})});
   ASSERT_TRUE(IsPairSuccess(iq));
   PairSuccess parsed = ParsePairSuccess(RoundTrip(iq)).value();
   EXPECT_EQ(parsed.device_identity, "ID");
@@ -162,9 +162,9 @@ TEST(Iq, PairingCodeStanzas) {
   EXPECT_EQ(ContentText(*reg->GetChild("companion_platform_display")), "Chrome (Mac OS)");
   EXPECT_EQ(ContentText(*reg->GetChild("link_code_pairing_nonce")), "0");
 
-  Node result = Reply("result", {Node("link_code_companion_reg", {},
-                                      std::vector<Node>{Node("link_code_pairing_ref", {},
-                                                             binary::Bytes("REF"))})});
+  Node result = Reply(
+      "result", {Node("link_code_companion_reg", {},
+                      std::vector<Node>{Node("link_code_pairing_ref", {}, binary::Bytes("REF"))})});
   EXPECT_EQ(ParseCompanionHelloResult(result).value(), "REF");
   EXPECT_EQ(ParseCompanionHelloResult(Reply("result")).value(), std::nullopt);
 
@@ -172,11 +172,10 @@ TEST(Iq, PairingCodeStanzas) {
       "notification", {{"type", "link_code_companion_reg"}, {"id", "n1"}},
       std::vector<Node>{Node(
           "link_code_companion_reg", {{"stage", "primary_hello"}},
-          std::vector<Node>{
-              Node("link_code_pairing_ref", {}, binary::Bytes("REF")),
-              Node("primary_identity_pub", {}, binary::Bytes(std::string(32, 'p'))),
-              Node("link_code_pairing_wrapped_primary_ephemeral_pub", {},
-                   binary::Bytes(std::string(80, 'e')))})});
+          std::vector<Node>{Node("link_code_pairing_ref", {}, binary::Bytes("REF")),
+                            Node("primary_identity_pub", {}, binary::Bytes(std::string(32, 'p'))),
+                            Node("link_code_pairing_wrapped_primary_ephemeral_pub", {},
+                                 binary::Bytes(std::string(80, 'e')))})});
   ASSERT_TRUE(IsPrimaryHello(notification));
   PrimaryHello parsed = ParsePrimaryHello(RoundTrip(notification)).value();
   EXPECT_EQ(parsed.ref, "REF");

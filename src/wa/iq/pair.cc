@@ -52,11 +52,13 @@ base::Result<PairSuccess> ParsePairSuccess(const Node& iq) {
   const Node* device = success->GetChild("device");
   if (device == nullptr) return base::InvalidArgument("pair-success: no <device>");
   base::Result<Jid> jid = device->GetAttrAsJid("jid");
-  if (!jid.ok()) return base::InvalidArgument("pair-success: <device jid>: " + jid.status().message());
+  if (!jid.ok())
+    return base::InvalidArgument("pair-success: <device jid>: " + jid.status().message());
   out.jid = std::move(*jid);
   if (device->HasAttr("lid")) {
     base::Result<Jid> lid = device->GetAttrAsJid("lid");
-    if (!lid.ok()) return base::InvalidArgument("pair-success: <device lid>: " + lid.status().message());
+    if (!lid.ok())
+      return base::InvalidArgument("pair-success: <device lid>: " + lid.status().message());
     out.lid = std::move(*lid);
   }
   if (const Node* platform = success->GetChild("platform")) {

@@ -17,8 +17,8 @@ Node BuildCompanionHello(const CompanionHello& hello) {
   reg.SetAttr("jid", hello.phone);
   reg.SetAttr("stage", "companion_hello");
   reg.SetAttr("should_show_push_notification", "true");
-  reg.AddChild(BytesNode("link_code_pairing_wrapped_companion_ephemeral_pub",
-                         hello.wrapped_ephemeral));
+  reg.AddChild(
+      BytesNode("link_code_pairing_wrapped_companion_ephemeral_pub", hello.wrapped_ephemeral));
   reg.AddChild(BytesNode("companion_server_auth_key_pub", hello.noise_public));
   // Strings, as Baileys sends them (§6.1); the server accepts both forms.
   reg.AddChild(TextNode("companion_platform_id", hello.platform_id));
