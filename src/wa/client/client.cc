@@ -432,7 +432,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     if (!parsed.ok()) co_return Finish(Transient("bad pair-device: " + parsed.status().message()));
     (void)SendNow(iq::ResultReply(parsed->id));
     if (creds_.registered || qr_.started()) co_return;  // once per connection
-    qr_ = QrRotation(std::move(parsed->refs));
+    qr_ = QrRotation(std::move(parsed->refs), config_.qr_first_ttl.count(),
+                     config_.qr_next_ttl.count());
     if (!config_.pairing_phone.empty()) {
       base::Result<PairingCodeStart> start =
           StartPairingCode(creds_, config_.pairing_phone, random_);

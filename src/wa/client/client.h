@@ -55,7 +55,10 @@ struct ClientConfig {
   std::chrono::milliseconds keepalive_interval{30000};  // w:p ping period
   std::chrono::milliseconds liveness_timeout{35000};    // no frame for this long → lost
   std::chrono::milliseconds query_timeout{60000};       // one iq round trip
-  std::string push_name;                                // sent in the ClientPayload when not empty
+  // QR ref lifetimes (§5.2): the first QR, then each following one.
+  std::chrono::milliseconds qr_first_ttl{60000};
+  std::chrono::milliseconds qr_next_ttl{20000};
+  std::string push_name;  // sent in the ClientPayload when not empty
   // Pairing code instead of QR: the account's phone number, digits only.
   std::string pairing_phone;
 };

@@ -25,6 +25,7 @@
 #include "wa/noise/frame.h"
 #include "wa/noise/test_pki.h"
 #include "wa/pair/adv.h"
+#include "wa/pair/pair_code.h"
 #include "wa/pair/qr.h"
 #include "wa/proto/codec.h"
 #include "wa/proto/wa_client_payload.pb.h"
@@ -149,6 +150,41 @@ std::string PhoneContainer(const crypto::KeyPair& account, const pair::QrData& q
                                         .identity = {.raw_id = 1, .timestamp = 1, .key_index = 2}},
                                        random)
       .value();
+}
+
+Node ServerPing() {
+  return Node("iq", {{"type", "get"}, {"xmlns", "urn:xmpp:ping"}, {"id", "s1"}});
+}
+
+Node EdgeRouting(const std::string& info) {
+  return Node(
+      "ib", {},
+      std::vector<Node>{Node("edge_routing", {},
+                             std::vector<Node>{Node("routing_info", {}, binary::Bytes(info))})});
+}
+
+Node StreamError503() { return Node("stream:error", {{"code", "503"}}); }
+
+std::vector<Node> PairingRefChildren() {
+  return {Node("link_code_companion_reg", {},
+               std::vector<Node>{Node("link_code_pairing_ref", {}, binary::Bytes("PREF"))})};
+}
+
+Node PrimaryHelloNotification(const crypto::PublicKey& account, const std::string& wrapped) {
+  Node notification("notification", {{"type", "link_code_companion_reg"}, {"id", "n1"}});
+  notification.SetAttr("from", ServerJid());
+  notification.AddChild(Node(
+      "link_code_companion_reg", {{"stage", "primary_hello"}},
+      std::vector<Node>{
+          Node("link_code_pairing_ref", {}, binary::Bytes("PREF")),
+          Node("primary_identity_pub", {}, binary::Bytes(std::string(account.raw()))),
+          Node("link_code_pairing_wrapped_primary_ephemeral_pub", {}, binary::Bytes(wrapped))}));
+  return notification;
+}
+
+std::string BytesOf(const Node& node, std::string_view child) {
+  const Node* c = node.GetChild(child);
+  return c != nullptr && c->bytes() != nullptr ? c->bytes()->str() : std::string();
 }
 
 // The server end of one connection.
@@ -459,6 +495,124 @@ TEST_F(ClientIo, SilentServerIsALostConnection) {
   EXPECT_EQ(d.reason, "connection lost");
   EXPECT_EQ(d.code, 408);
   EXPECT_GE(pings, 1);
+}
+
+TEST_F(ClientIo, QrRefsRunOutAsQrExhausted) {
+  ClientConfig config = Config();
+  config.qr_first_ttl = std::chrono::milliseconds(60);
+  config.qr_next_ttl = std::chrono::milliseconds(30);
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.Send(PairDeviceIq());
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kQrExhausted) << d.reason;
+  EXPECT_EQ(d.code, 408);
+  ASSERT_EQ(observer_.qrs.size(), 2u);
+  EXPECT_EQ(pair::ParseQr(observer_.qrs[0])->ref, "2@REF1");
+  EXPECT_EQ(pair::ParseQr(observer_.qrs[1])->ref, "2@REF2");
+}
+
+TEST_F(ClientIo, PairingCodeLinksAndRestarts) {
+  ClientConfig config = Config();
+  config.pairing_phone = "15550100001";
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  crypto::KeyPair account = crypto::KeyPair::Generate(random_).value();
+  bool script_ok = false;
+  std::string step;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.Send(PairDeviceIq());
+    step = "pair-device ack";
+    std::optional<Node> ack = co_await conn.Receive();
+    if (!ack || ack->GetAttrText("id") != "srv-1") co_return;
+    step = "companion_hello";
+    std::optional<Node> hello = co_await conn.Answer("md", PairingRefChildren());
+    if (!hello) co_return;
+    const Node* reg = hello->GetChild("link_code_companion_reg");
+    if (reg == nullptr || reg->GetAttrText("stage") != "companion_hello") co_return;
+    // Creds with the code were saved before the hello went out.
+    std::optional<Creds> stored = creds_.creds();
+    if (!stored || stored->pairing_code != observer_.pairing_code) co_return;
+    step = "primary_hello";
+    base::SeededRandom phone_random(5);
+    pair::PrimaryHello primary =
+        pair::BuildPrimaryHello(observer_.pairing_code,
+                                BytesOf(*reg, "link_code_pairing_wrapped_companion_ephemeral_pub"),
+                                phone_random)
+            .value();
+    co_await conn.Send(
+        PrimaryHelloNotification(account.public_key, primary.wrapped_primary_ephemeral));
+    std::optional<Node> notification_ack = co_await conn.Receive();
+    if (!notification_ack || notification_ack->tag != "ack") co_return;
+    step = "companion_finish";
+    std::optional<Node> finish = co_await conn.Answer("md");
+    if (!finish) co_return;
+    const Node* freg = finish->GetChild("link_code_companion_reg");
+    if (freg == nullptr || BytesOf(*freg, "link_code_pairing_ref") != "PREF") co_return;
+    crypto::PublicKey companion =
+        crypto::PublicKey::FromRaw(BytesOf(*freg, "companion_identity_public")).value();
+    std::string bundle = BytesOf(*freg, "link_code_pairing_wrapped_key_bundle");
+    base::Result<std::string> adv_secret =
+        pair::ProcessCompanionFinish({.primary_ephemeral = primary.primary_ephemeral,
+                                      .account = account,
+                                      .companion_ephemeral = primary.companion_ephemeral,
+                                      .wrapped_key_bundle = bundle,
+                                      .companion_identity = companion});
+    if (!adv_secret.ok()) co_return;
+    step = "pair-success";
+    pair::QrData keys{.ref = "",
+                      .noise_key = companion,
+                      .identity_key = companion,
+                      .adv_secret = *adv_secret,
+                      .platform_id = "1"};
+    co_await conn.Send(PairSuccessIq(PhoneContainer(account, keys, random_)));
+    std::optional<Node> sign = co_await conn.Receive();
+    if (!sign || sign->GetChild("pair-device-sign") == nullptr) co_return;
+    co_await conn.Send(StreamError515());
+    script_ok = true;
+  });
+  EXPECT_TRUE(script_ok) << "stopped at " << step;
+  EXPECT_EQ(d.kind, DisconnectKind::kRestartRequired) << d.reason;
+  EXPECT_EQ(observer_.pairing_code.size(), 8u);
+  EXPECT_TRUE(observer_.qrs.empty());
+  ASSERT_TRUE(observer_.paired);
+  std::optional<Creds> creds = creds_.creds();
+  EXPECT_TRUE(creds->registered);
+  EXPECT_TRUE(creds->pairing_code.empty());
+}
+
+TEST_F(ClientIo, AnswersPingsPassesStanzasKeepsRouting) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> pong;
+  bool routed = false;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(ServerPing());
+    pong = co_await conn.Receive();
+    co_await conn.Send(Node("message"));
+    co_await conn.Send(EdgeRouting("\x08\x01"));
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int i = 0; i < 200 && !routed; ++i) {
+      wait.expires_after(std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+      std::optional<Creds> creds = creds_.creds();
+      routed = creds && creds->routing_info == "\x08\x01";
+    }
+    co_await conn.Send(StreamError503());
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_EQ(d.code, 503);
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(pong->GetAttrText("id"), "s1");
+  EXPECT_EQ(pong->GetAttrText("type"), "result");
+  EXPECT_EQ(observer_.stanzas, (std::vector<std::string>{"message"}));
+  EXPECT_TRUE(routed);
 }
 
 TEST_F(ClientIo, UnreachableServerIsTransient) {

@@ -14,7 +14,7 @@ namespace wa::client {
 
 std::optional<QrRotation::Entry> QrRotation::Next(int64_t now_ms) {
   if (next_ >= refs_.size()) return std::nullopt;
-  int64_t lifetime = next_ == 0 ? kFirstQrMs : kNextQrMs;
+  int64_t lifetime = next_ == 0 ? first_ms_ : next_ms_;
   Entry entry{refs_[next_], now_ms + lifetime};
   ++next_;
   return entry;
@@ -22,7 +22,7 @@ std::optional<QrRotation::Entry> QrRotation::Next(int64_t now_ms) {
 
 int64_t QrRotation::WindowEndMs(int64_t now_ms) const {
   int64_t end = now_ms;
-  for (size_t i = next_; i < refs_.size(); ++i) end += i == 0 ? kFirstQrMs : kNextQrMs;
+  for (size_t i = next_; i < refs_.size(); ++i) end += i == 0 ? first_ms_ : next_ms_;
   return end;
 }
 

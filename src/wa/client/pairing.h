@@ -27,7 +27,9 @@ inline constexpr int64_t kNextQrMs = 20'000;
 class QrRotation {
  public:
   QrRotation() = default;
-  explicit QrRotation(std::vector<std::string> refs) : refs_(std::move(refs)) {}
+  explicit QrRotation(std::vector<std::string> refs, int64_t first_ms = kFirstQrMs,
+                      int64_t next_ms = kNextQrMs)
+      : refs_(std::move(refs)), first_ms_(first_ms), next_ms_(next_ms) {}
 
   struct Entry {
     std::string ref;
@@ -41,6 +43,8 @@ class QrRotation {
 
  private:
   std::vector<std::string> refs_;
+  int64_t first_ms_ = kFirstQrMs;
+  int64_t next_ms_ = kNextQrMs;
   size_t next_ = 0;
 };
 
