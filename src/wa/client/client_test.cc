@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,7 +17,12 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <cstdio>
+#include <fstream>
 
 #include <deque>
 #include <functional>
@@ -187,12 +195,20 @@ std::string BytesOf(const Node& node, std::string_view child) {
   return c != nullptr && c->bytes() != nullptr ? c->bytes()->str() : std::string();
 }
 
-// The server end of one connection.
-class ServerConn {
+// The server end of one connection, over TCP or TLS.
+template <typename Stream>
+class BasicServerConn {
  public:
-  explicit ServerConn(tcp::socket socket) : ws_(std::move(socket)) { ws_.binary(true); }
+  template <typename... Args>
+  explicit BasicServerConn(Args&&... args) : ws_(std::forward<Args>(args)...) {
+    ws_.binary(true);
+  }
 
   asio::awaitable<bool> Accept() {
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      auto [ec] = co_await ws_.next_layer().async_handshake(asio::ssl::stream_base::server, kTuple);
+      if (ec) co_return false;
+    }
     auto [ec] = co_await ws_.async_accept(kTuple);
     co_return !ec;
   }
@@ -262,12 +278,14 @@ class ServerConn {
   }
 
  private:
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   noise::FrameReader reader_ = noise::FrameReader::Server();
   std::deque<std::string> frames_;
   std::optional<noise::Transport> transport_;
 };
 
+using ServerConn = BasicServerConn<beast::tcp_stream>;
+using TlsServerConn = BasicServerConn<beast::ssl_stream<beast::tcp_stream>>;
 using Script = std::function<asio::awaitable<void>(ServerConn&)>;
 
 // Accepts one connection and runs `script` on it. A plain coroutine with
@@ -625,6 +643,116 @@ TEST_F(ClientIo, UnreachableServerIsTransient) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->kind, DisconnectKind::kTransient);
   EXPECT_NE(result->reason.find("connect"), std::string::npos) << result->reason;
+}
+
+// A self-signed certificate for 127.0.0.1 (its own CA), for the wss:// test.
+struct TestCert {
+  TestCert() {
+    key = EVP_EC_gen("P-256");
+    cert = X509_new();
+    X509_set_version(cert, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("wagate test"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
+                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+      X509_add_ext(cert, ext, -1);
+      X509_EXTENSION_free(ext);
+    }
+    X509_sign(cert, key, EVP_sha256());
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(bio, cert);
+    char* data = nullptr;
+    long size = BIO_get_mem_data(bio, &data);
+    pem.assign(data, static_cast<size_t>(size));
+    BIO_free(bio);
+  }
+  ~TestCert() {
+    X509_free(cert);
+    EVP_PKEY_free(key);
+  }
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  std::string pem;
+};
+
+// Accepts one TLS connection, completes the handshake as the server and
+// sends 515; `*ok` tells that the ClientPayload arrived.
+asio::awaitable<void> ServeTls(tcp::acceptor& acceptor, asio::ssl::context& tls,
+                               noise::Responder& responder, bool* ok) {
+  auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+  if (ec) co_return;
+  TlsServerConn conn(std::move(socket), tls);
+  if (!co_await conn.Accept()) co_return;
+  if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+  *ok = true;
+  co_await conn.Send(StreamError515());
+  while (co_await conn.ReadFrame()) {
+  }
+}
+
+class ClientTls : public ClientIo {
+ protected:
+  void SetUp() override {
+    tls_.use_certificate(asio::const_buffer(cert_.pem.data(), cert_.pem.size()),
+                         asio::ssl::context::pem);
+    SSL_CTX_use_PrivateKey(tls_.native_handle(), cert_.key);
+    ca_file_ = ::testing::TempDir() + "wagate_client_test_ca.pem";
+    std::ofstream(ca_file_) << cert_.pem;
+  }
+  void TearDown() override {
+    ClientIo::TearDown();
+    std::remove(ca_file_.c_str());
+  }
+  ClientConfig TlsConfig() {
+    ClientConfig config = Config();
+    config.url =
+        "wss://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/ws/chat";
+    return config;
+  }
+  Disconnect RunTls(Client& client, bool* ok) {
+    asio::co_spawn(io_, ServeTls(acceptor_, tls_, responder_, ok), asio::detached);
+    std::optional<Disconnect> result;
+    asio::co_spawn(io_, client.Run(), [&](std::exception_ptr, Disconnect d) { result = d; });
+    io_.run_for(kTestCap);
+    EXPECT_TRUE(result);
+    return result.value_or(Disconnect{DisconnectKind::kTransient, -1, "did not end"});
+  }
+
+  TestCert cert_;
+  asio::ssl::context tls_{asio::ssl::context::tls_server};
+  std::string ca_file_;
+  noise::Responder responder_ = pki_.NewResponder();
+};
+
+TEST_F(ClientTls, WssWithTheExtraCaFile) {
+  creds_.Set(LoggedInCreds());
+  ClientConfig config = TlsConfig();
+  config.ca_file = ca_file_;
+  auto client = NewClient(config);
+  bool ok = false;
+  Disconnect d = RunTls(*client, &ok);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kRestartRequired) << d.reason;
+}
+
+TEST_F(ClientTls, WssRefusesAnUntrustedCertificate) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(TlsConfig());  // no ca_file: the system CAs do not know it
+  bool ok = false;
+  Disconnect d = RunTls(*client, &ok);
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_NE(d.reason.find("tls"), std::string::npos) << d.reason;
 }
 
 }  // namespace
