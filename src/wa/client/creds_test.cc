@@ -21,9 +21,8 @@ Creds Sample() {
   return creds;
 }
 
-// KeyPairBytes has no ==; compare creds through their stable JSON form and
-// the fields that matter most explicitly.
 void ExpectSame(const Creds& a, const Creds& b) {
+  EXPECT_TRUE(a == b);
   EXPECT_EQ(CredsToJson(a), CredsToJson(b));
   EXPECT_EQ(a.noise_key.private_key, b.noise_key.private_key);
   EXPECT_EQ(a.identity.public_key, b.identity.public_key);
