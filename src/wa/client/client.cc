@@ -578,10 +578,18 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     Creds advanced = creds_;
     advanced.next_prekey_id = std::max(advanced.next_prekey_id, batch->creds.next_prekey_id);
     if (!co_await SaveCreds(advanced)) co_return;
-    base::Result<Node> reply = co_await QueryImpl(std::move(batch->upload), std::nullopt);
-    if (!reply.ok()) {
-      spdlog::warn("wa client: pre-key upload: {}", reply.status().ToString());
-      co_return;
+    // Up to three tries with a growing pause, as Baileys does (§7.2): the
+    // keys are stored, so a retry re-sends the same batch.
+    asio::steady_timer pause(ex_);
+    for (int attempt = 0;; ++attempt) {
+      base::Result<Node> reply = co_await QueryImpl(batch->upload, std::nullopt);
+      if (reply.ok()) break;
+      spdlog::warn("wa client: pre-key upload (try {}): {}", attempt + 1,
+                   reply.status().ToString());
+      if (attempt == 2 || end_) co_return;
+      pause.expires_after(std::chrono::seconds(1 << attempt));
+      co_await pause.async_wait(kTuple);
+      if (end_) co_return;
     }
     Creds uploaded = creds_;
     uploaded.first_unuploaded_prekey_id = batch->creds.next_prekey_id;

@@ -17,7 +17,10 @@
 //
 // Threading: everything runs on `executor` (a strand); the observer is
 // called on it too and must not block. Close() and Logout() may be called
-// from any thread.
+// from any thread; Query() and Send() hop to `executor` by themselves.
+// `random` is also used on the `blocking` pool (pre-key generation), so it
+// must be thread-safe (SecureRandom is). Before the io_context goes, let it
+// run the Close() that ~Client posts.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -108,7 +111,11 @@ class ClientObserver {
   // Logged in and the init queries answered: the connection is usable.
   virtual void OnOpen(const Me& me) = 0;
   // Every stanza the client does not handle itself (messages, receipts,
-  // notifications — the messaging layer's), in arrival order.
+  // notifications, offline markers, server iqs other than pings — the
+  // messaging layer's), in arrival order. The client itself answers server
+  // pings, pair-device/pair-success, and acks only the notifications it
+  // consumes (link_code_companion_reg; encrypt <count> from the server);
+  // everything passed here is the receiver's to ack.
   virtual void OnStanza(const binary::Node& node) { (void)node; }
 };
 

@@ -30,6 +30,7 @@
 
 #include "store/memory/memory_store.h"
 #include "wa/binary/frame.h"
+#include "wa/client/prekeys.h"
 #include "wa/noise/frame.h"
 #include "wa/noise/test_pki.h"
 #include "wa/pair/adv.h"
@@ -169,6 +170,13 @@ Node EdgeRouting(const std::string& info) {
       "ib", {},
       std::vector<Node>{Node("edge_routing", {},
                              std::vector<Node>{Node("routing_info", {}, binary::Bytes(info))})});
+}
+
+Node LowPreKeyCount() {
+  Node notification("notification", {{"type", "encrypt"}, {"id", "n2"}},
+                    std::vector<Node>{Node("count", {{"value", "3"}})});
+  notification.SetAttr("from", ServerJid());
+  return notification;
 }
 
 Node StreamError503() { return Node("stream:error", {{"code", "503"}}); }
@@ -637,6 +645,39 @@ TEST_F(ClientIo, AnswersPingsPassesStanzasKeepsRouting) {
   EXPECT_EQ(pong->GetAttrText("type"), "result");
   EXPECT_EQ(observer_.stanzas, (std::vector<std::string>{"message"}));
   EXPECT_TRUE(routed);
+}
+
+TEST_F(ClientIo, LowPreKeyCountNotificationRefills) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> ack;
+  std::optional<Node> refill;
+  bool saved = false;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(LowPreKeyCount());
+    ack = co_await conn.Receive();
+    refill = co_await conn.Answer("encrypt");
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int i = 0; i < 200 && !saved; ++i) {
+      wait.expires_after(std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+      std::optional<Creds> creds = creds_.creds();
+      saved = creds && creds->first_unuploaded_prekey_id == 813 + kRefillPreKeyCount;
+    }
+    co_await conn.Send(StreamError503());
+  });
+  EXPECT_EQ(d.code, 503) << d.reason;
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->tag, "ack");
+  EXPECT_EQ(ack->GetAttrText("class"), "notification");
+  ASSERT_TRUE(refill);
+  auto keys = refill->GetChild("list")->GetChildren("key");
+  ASSERT_EQ(keys.size(), kRefillPreKeyCount);
+  EXPECT_EQ(keys[0]->GetChild("id")->bytes()->view(), std::string_view("\0\x03\x2d", 3));  // 813
+  EXPECT_TRUE(saved);
 }
 
 TEST_F(ClientIo, UnreachableServerIsTransient) {
