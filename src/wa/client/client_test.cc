@@ -260,6 +260,11 @@ class BasicServerConn {
     co_return proto::Parse<proto::ClientPayload>(done->client_payload).value();
   }
 
+  // A frame payload sealed as is (no node encoding): for garbage tests.
+  asio::awaitable<void> SendSealed(std::string_view plaintext) {
+    co_await WriteFrame(transport_->Encrypt(plaintext).value());
+  }
+
   asio::awaitable<void> Send(const Node& node) {
     std::string sealed = transport_->Encrypt(binary::EncodeFrame(node).value()).value();
     co_await WriteFrame(sealed);
@@ -678,6 +683,30 @@ TEST_F(ClientIo, LowPreKeyCountNotificationRefills) {
   ASSERT_EQ(keys.size(), kRefillPreKeyCount);
   EXPECT_EQ(keys[0]->GetChild("id")->bytes()->view(), std::string_view("\0\x03\x2d", 3));  // 813
   EXPECT_TRUE(saved);
+}
+
+TEST_F(ClientIo, GarbageStanzaIsTransient) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.SendSealed(std::string_view("\x00\xf8\xff\x01", 4));
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_NE(d.reason.find("bad stanza"), std::string::npos) << d.reason;
+}
+
+TEST_F(ClientIo, UndecryptableFrameIsTransient) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.WriteFrame(std::string(40, 'x'));
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_NE(d.reason.find("bad frame"), std::string::npos) << d.reason;
 }
 
 TEST_F(ClientIo, UnreachableServerIsTransient) {
