@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 #include "store/memory/memory_store.h"
 #include "wa/binary/frame.h"
@@ -707,6 +708,19 @@ TEST_F(ClientIo, UndecryptableFrameIsTransient) {
   });
   EXPECT_EQ(d.kind, DisconnectKind::kTransient);
   EXPECT_NE(d.reason.find("bad frame"), std::string::npos) << d.reason;
+}
+
+TEST_F(ClientIo, CloseFromAnotherThread) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  std::thread closer;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    closer = std::thread([&] { client->Close(); });
+  });
+  if (closer.joinable()) closer.join();
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
 }
 
 TEST_F(ClientIo, UnreachableServerIsTransient) {
