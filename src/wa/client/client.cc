@@ -27,6 +27,7 @@
 #include "wa/binary/encoder.h"
 #include "wa/binary/frame.h"
 #include "wa/client/disconnect.h"
+#include "wa/client/dispatch.h"
 #include "wa/client/pairing.h"
 #include "wa/client/payload.h"
 #include "wa/client/prekeys.h"
@@ -385,42 +386,37 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   // ---- dispatch ----
 
   asio::awaitable<void> HandleNode(Node node) {
-    if (std::optional<Disconnect> d = ClassifyStanza(node)) {
-      Finish(std::move(*d));
-      co_return;
-    }
+    // Replies to our queries first: they are matched by id only (§7.2).
     std::optional<std::string> id = node.GetAttrText("id");
-    if (id) {
-      auto it = pending_.find(*id);
-      std::optional<std::string> type = node.GetAttrText("type");
-      if (it != pending_.end() && node.tag == "iq" && (type == "result" || type == "error")) {
+    std::optional<std::string> type = node.GetAttrText("type");
+    if (id && node.tag == "iq" && (type == "result" || type == "error")) {
+      if (auto it = pending_.find(*id); it != pending_.end()) {
         it->second->reply = std::move(node);
         it->second->timer->cancel();
         co_return;
       }
     }
-    if (node.tag == "iq") {
-      std::optional<std::string> type = node.GetAttrText("type");
-      if (iq::IsServerPing(node)) {
-        (void)SendNow(iq::ResultReply(*id));
-      } else if (iq::IsPairDevice(node)) {
-        co_await OnPairDevice(node);
-      } else if (iq::IsPairSuccess(node)) {
-        co_await OnPairSuccess(node);
-      } else if (type == "result" || type == "error") {
-        // A late reply (its query timed out) or the answer to a ping.
-      } else {
-        observer_.OnStanza(node);
-      }
-      co_return;
-    }
-    if (node.tag == "success") co_return co_await OnSuccess(node);
-    if (iq::IsPrimaryHello(node)) co_return co_await OnPrimaryHello(node);
-    if (IsServerPreKeyCount(node)) co_return OnPreKeyCountNotification(node);
-    if (node.tag == "ib") {
-      if (const Node* routing = node.GetChild("edge_routing")) {
-        co_return co_await OnEdgeRouting(*routing);
-      }
+    switch (RouteStanza(node)) {
+      case Route::kEnd:
+        co_return Finish(*ClassifyStanza(node));
+      case Route::kServerPing:
+        co_return (void) SendNow(iq::ResultReply(*id));
+      case Route::kPairDevice:
+        co_return co_await OnPairDevice(node);
+      case Route::kPairSuccess:
+        co_return co_await OnPairSuccess(node);
+      case Route::kStrayReply:
+        co_return;  // a late reply (its query timed out) or a ping's answer
+      case Route::kSuccess:
+        co_return co_await OnSuccess(node);
+      case Route::kPrimaryHello:
+        co_return co_await OnPrimaryHello(node);
+      case Route::kPreKeyCount:
+        co_return OnPreKeyCountNotification(node);
+      case Route::kEdgeRouting:
+        co_return co_await OnEdgeRouting(*node.GetChild("edge_routing"));
+      case Route::kObserver:
+        break;
     }
     observer_.OnStanza(node);
   }
@@ -594,12 +590,6 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     Creds uploaded = creds_;
     uploaded.first_unuploaded_prekey_id = batch->creds.next_prekey_id;
     (void)co_await SaveCreds(uploaded);
-  }
-
-  static bool IsServerPreKeyCount(const Node& node) {
-    if (node.tag != "notification" || node.GetAttrText("type") != "encrypt") return false;
-    const Jid* from = node.GetJidAttr("from");
-    return from != nullptr && from->IsServer() && node.GetChild("count") != nullptr;
   }
 
   void OnPreKeyCountNotification(const Node& node) {
