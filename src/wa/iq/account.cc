@@ -16,8 +16,13 @@ Node BuildRemoveCompanionDevice(const Jid& me, std::string_view reason) {
 }
 
 bool IsServerPing(const Node& stanza) {
-  return stanza.tag == "iq" && stanza.GetAttrText("type") == "get" &&
-         stanza.GetAttrText("xmlns") == "urn:xmpp:ping" && stanza.HasAttr("id");
+  if (stanza.tag != "iq" || stanza.GetAttrText("type") != "get" || !stanza.HasAttr("id")) {
+    return false;
+  }
+  // whatsmeow answers urn:xmpp:ping; a server may also mirror our own w:p
+  // ping, which is just as cheap to answer.
+  std::optional<std::string> xmlns = stanza.GetAttrText("xmlns");
+  return xmlns == "urn:xmpp:ping" || (xmlns == "w:p" && stanza.GetChild("ping") != nullptr);
 }
 
 }  // namespace wa::iq

@@ -18,7 +18,8 @@ binary::Node BuildPing();
 binary::Node BuildPassiveActive();
 binary::Node BuildRemoveCompanionDevice(const Jid& me, std::string_view reason = "user_initiated");
 
-// True for <iq type='get' xmlns='urn:xmpp:ping'> (with an id to answer).
+// True for <iq type='get' xmlns='urn:xmpp:ping'> or <iq type='get'
+// xmlns='w:p'><ping/></iq> from the server (with an id to answer).
 bool IsServerPing(const binary::Node& stanza);
 
 }  // namespace wa::iq

@@ -100,7 +100,11 @@ TEST(Iq, RemoveCompanionDevice) {
 TEST(Iq, ServerPingAndAck) {
   Node ping("iq", {{"type", "get"}, {"xmlns", "urn:xmpp:ping"}, {"id", "p1"}});
   EXPECT_TRUE(IsServerPing(ping));
-  EXPECT_FALSE(IsServerPing(BuildPing()));
+  Node mirrored = BuildPing();
+  EXPECT_FALSE(IsServerPing(mirrored));  // no id
+  mirrored.SetAttr("id", "p2");
+  EXPECT_TRUE(IsServerPing(mirrored));
+  EXPECT_FALSE(IsServerPing(Node("iq", {{"type", "get"}, {"xmlns", "w:p"}, {"id", "p3"}})));
   EXPECT_EQ(ResultReply("p1").DebugString(), "<iq to='@s.whatsapp.net' type='result' id='p1'/>");
 
   Node notification("notification", {{"id", "n1"}, {"type", "encrypt"}});
