@@ -415,6 +415,9 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         co_return OnPreKeyCountNotification(node);
       case Route::kEdgeRouting:
         co_return co_await OnEdgeRouting(*node.GetChild("edge_routing"));
+      case Route::kOfflinePreview:
+        (void)SendNow(iq::BuildOfflineBatch());
+        break;  // the preview itself is the messaging layer's too
       case Route::kObserver:
         break;
     }
@@ -524,6 +527,12 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       updated.me->lid = lid;
       if (!co_await SaveCreds(updated)) co_return;
     }
+    // <success t> is the server's clock (unix seconds); the offset dates
+    // the unified_session id as Baileys does.
+    if (std::optional<std::string> t = node.GetAttrText("t")) {
+      int64_t seconds = std::atoll(t->c_str());
+      if (seconds > 0) server_offset_ms_ = seconds * 1000 - clock_.NowMs();
+    }
     logged_in_ = true;
     Spawn(InitQueries());
   }
@@ -547,6 +556,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     base::Status digested = digest.ok() ? iq::ParseDigest(*digest) : digest.status();
     if (!digested.ok()) spdlog::warn("wa client: digest: {}", digested.ToString());
     if (end_) co_return;
+    (void)SendNow(iq::BuildUnifiedSession(clock_.NowMs() + server_offset_ms_));
     observer_.OnOpen(*creds_.me);
   }
 
@@ -714,6 +724,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   std::string id_prefix_;
   uint64_t next_id_ = 0;
   int64_t last_frame_ns_ = 0;
+  int64_t server_offset_ms_ = 0;  // server clock − ours, from <success t>
   QrRotation qr_;
   std::string pairing_ref_;
   std::optional<Disconnect> end_;

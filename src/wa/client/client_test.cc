@@ -375,7 +375,9 @@ class ClientIo : public ::testing::Test {
     if (!co_await conn.Answer("passive")) co_return false;
     std::vector<Node> digest(1, Node("digest"));
     if (!co_await conn.Answer("encrypt", std::move(digest))) co_return false;
-    co_return true;
+    // Then, with OnOpen, the unified session marker (§7.2 step 5).
+    std::optional<Node> unified = co_await conn.Receive();
+    co_return unified && unified->tag == "ib" && unified->GetChild("unified_session") != nullptr;
   }
 
   asio::io_context io_;

@@ -34,6 +34,9 @@ Route RouteStanza(const binary::Node& node) {
   if (iq::IsPrimaryHello(node)) return Route::kPrimaryHello;
   if (IsServerPreKeyCount(node)) return Route::kPreKeyCount;
   if (node.tag == "ib" && node.GetChild("edge_routing") != nullptr) return Route::kEdgeRouting;
+  if (node.tag == "ib" && node.GetChild("offline_preview") != nullptr) {
+    return Route::kOfflinePreview;
+  }
   return Route::kObserver;
 }
 

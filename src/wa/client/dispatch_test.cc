@@ -41,6 +41,8 @@ TEST(Dispatch, RoutesEachKind) {
   EXPECT_EQ(RouteStanza(Node("ib", {}, std::vector<Node>{Node("edge_routing")})),
             Route::kEdgeRouting);
   EXPECT_EQ(RouteStanza(Node("ib", {}, std::vector<Node>{Node("offline")})), Route::kObserver);
+  EXPECT_EQ(RouteStanza(Node("ib", {}, std::vector<Node>{Node("offline_preview")})),
+            Route::kOfflinePreview);
   EXPECT_EQ(RouteStanza(Node("message")), Route::kObserver);
 }
 

@@ -15,6 +15,21 @@ Node BuildRemoveCompanionDevice(const Jid& me, std::string_view reason) {
   return NewIq("set", "md", {std::move(remove)});
 }
 
+Node BuildUnifiedSession(int64_t server_now_ms) {
+  constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
+  constexpr int64_t kWeekMs = 7 * kDayMs;
+  int64_t id = ((server_now_ms + 3 * kDayMs) % kWeekMs + kWeekMs) % kWeekMs;
+  Node ib("ib");
+  ib.AddChild(Node("unified_session", {{"id", std::to_string(id)}}));
+  return ib;
+}
+
+Node BuildOfflineBatch(int count) {
+  Node ib("ib");
+  ib.AddChild(Node("offline_batch", {{"count", std::to_string(count)}}));
+  return ib;
+}
+
 bool IsServerPing(const Node& stanza) {
   if (stanza.tag != "iq" || stanza.GetAttrText("type") != "get" || !stanza.HasAttr("id")) {
     return false;

@@ -97,6 +97,15 @@ TEST(Iq, RemoveCompanionDevice) {
             "jid='15550100001:7@s.whatsapp.net' reason='user_initiated'/></iq>");
 }
 
+TEST(Iq, IbStanzas) {
+  // 2026-09-21T... : (t + 3 days) mod 1 week.
+  int64_t now = 1'790'000'000'000;
+  int64_t want = (now + 3 * 86'400'000) % (7 * 86'400'000);
+  EXPECT_EQ(BuildUnifiedSession(now).DebugString(),
+            "<ib><unified_session id='" + std::to_string(want) + "'/></ib>");
+  EXPECT_EQ(BuildOfflineBatch().DebugString(), "<ib><offline_batch count='100'/></ib>");
+}
+
 TEST(Iq, ServerPingAndAck) {
   Node ping("iq", {{"type", "get"}, {"xmlns", "urn:xmpp:ping"}, {"id", "p1"}});
   EXPECT_TRUE(IsServerPing(ping));
