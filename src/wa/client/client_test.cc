@@ -405,7 +405,7 @@ TEST_F(ClientIo, WrongRootIsABadServer) {
   EXPECT_FALSE(observer_.registering);
 }
 
-TEST_F(ClientIo, RegistersShowsQrPairsAndRestartsOn515) {
+TEST_F(ClientIo, RegistersShowsQrPairsRestartsOn515ThenLogsIn) {
   auto client = NewClient(Config());
   noise::Responder responder = pki_.NewResponder();
   crypto::KeyPair account = crypto::KeyPair::Generate(random_).value();
@@ -457,6 +457,26 @@ TEST_F(ClientIo, RegistersShowsQrPairsAndRestartsOn515) {
                   signed_identity, account.public_key,
                   crypto::PublicKey::FromRaw(creds->identity.public_key).value())
                   .ok());
+
+  // What the service does on 515: a new Client on the same creds logs in.
+  io_.restart();
+  result_.reset();
+  auto second = NewClient(Config());
+  observer_.on_open = [&] { second->Close(); };
+  noise::Responder login_responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> login;
+  bool login_ok = false;
+  Disconnect again = RunClient(*second, [&](ServerConn& conn) -> asio::awaitable<void> {
+    login_ok = co_await LoginScript(conn, login_responder, &login);
+  });
+  EXPECT_TRUE(login_ok);
+  EXPECT_EQ(again.kind, DisconnectKind::kClosed) << again.reason;
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->username(), 15550100001u);
+  EXPECT_EQ(login->device(), 7u);
+  EXPECT_EQ(observer_.registering, false);
+  ASSERT_TRUE(observer_.opened);
+  EXPECT_EQ(observer_.opened->jid, "15550100001:7@s.whatsapp.net");
 }
 
 TEST_F(ClientIo, LogsInRunsInitQueriesOpensAndCloses) {
