@@ -201,13 +201,15 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     }
     bool registering = !creds_.registered;
 
+    // One deadline for TCP, TLS, WebSocket and the Noise handshake.
+    auto deadline = std::chrono::steady_clock::now() + config_.connect_timeout;
     WsOptions options{
         .url = config_.url, .ca_file = config_.ca_file, .timeout = config_.connect_timeout};
     base::Result<std::unique_ptr<WsTransport>> ws = co_await ConnectWebSocket(ex_, options);
     if (!ws.ok()) co_return Finish(Transient("connect: " + ws.status().message()));
     ws_ = std::move(*ws);
     if (end_) co_return;  // Close() while connecting
-    if (!co_await Handshake(registering)) co_return;
+    if (!co_await Handshake(registering, deadline)) co_return;
 
     open_ = true;
     last_frame_ns_ = clock_.MonotonicNs();
@@ -215,10 +217,11 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     co_await (ReadLoop() || WriteLoop() || KeepaliveLoop() || WaitEnd());
   }
 
-  // Noise XX as initiator (§2.2), bounded by connect_timeout: a watchdog
-  // tears the socket down if the server stalls.
-  asio::awaitable<bool> Handshake(bool registering) {
-    asio::steady_timer watchdog(ex_, config_.connect_timeout);
+  // Noise XX as initiator (§2.2), bounded by what is left of
+  // connect_timeout: a watchdog tears the socket down if the server stalls.
+  asio::awaitable<bool> Handshake(bool registering,
+                                  std::chrono::steady_clock::time_point deadline) {
+    asio::steady_timer watchdog(ex_, deadline);
     bool timed_out = false;
     watchdog.async_wait([this, &timed_out](boost::system::error_code ec) {
       if (!ec && ws_) {

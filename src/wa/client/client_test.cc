@@ -745,6 +745,17 @@ TEST_F(ClientIo, CloseFromAnotherThread) {
   EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
 }
 
+TEST_F(ClientIo, StalledHandshakeTimesOut) {
+  ClientConfig config = Config();
+  config.connect_timeout = std::chrono::milliseconds(300);
+  auto client = NewClient(config);
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    co_await conn.ReadFrame();  // the ClientHello, never answered
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_EQ(d.reason, "handshake timed out");
+}
+
 TEST_F(ClientIo, UnreachableServerIsTransient) {
   ClientConfig config = Config();
   acceptor_.close();
