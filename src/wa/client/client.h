@@ -17,7 +17,10 @@
 //
 // Threading: everything runs on `executor` (a strand); the observer is
 // called on it too and must not block. Close() and Logout() may be called
-// from any thread.
+// from any thread; Query() and Send() hop to `executor` by themselves.
+// `random` is also used on the `blocking` pool (pre-key generation), so it
+// must be thread-safe (SecureRandom is). Before the io_context goes, let it
+// run the Close() that ~Client posts.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -51,10 +54,13 @@ struct ClientConfig {
   // Trusted root of the server certificate chain (§2.3); WhatsApp's by default.
   std::optional<crypto::PublicKey> root_public_key;  // nullopt → WhatsApp's root
   std::string ca_file;  // extra PEM CA for wss:// and media hosts, may be empty
-  std::chrono::milliseconds connect_timeout{20000};    // TCP+TLS+WS+ServerHello
+  std::chrono::milliseconds connect_timeout{20000};     // TCP+TLS+WS+ServerHello
   std::chrono::milliseconds keepalive_interval{30000};  // w:p ping period
   std::chrono::milliseconds liveness_timeout{35000};    // no frame for this long → lost
   std::chrono::milliseconds query_timeout{60000};       // one iq round trip
+  // QR ref lifetimes (§5.2): the first QR, then each following one.
+  std::chrono::milliseconds qr_first_ttl{60000};
+  std::chrono::milliseconds qr_next_ttl{20000};
   std::string push_name;  // sent in the ClientPayload when not empty
   // Pairing code instead of QR: the account's phone number, digits only.
   std::string pairing_phone;
@@ -105,16 +111,19 @@ class ClientObserver {
   // Logged in and the init queries answered: the connection is usable.
   virtual void OnOpen(const Me& me) = 0;
   // Every stanza the client does not handle itself (messages, receipts,
-  // notifications — the messaging layer's), in arrival order.
+  // notifications, offline markers, server iqs other than pings — the
+  // messaging layer's), in arrival order. The client itself answers server
+  // pings, pair-device/pair-success, and acks only the notifications it
+  // consumes (link_code_companion_reg; encrypt <count> from the server);
+  // everything passed here is the receiver's to ack.
   virtual void OnStanza(const binary::Node& node) { (void)node; }
 };
 
 class Client {
  public:
   Client(boost::asio::any_io_executor executor, boost::asio::thread_pool& blocking,
-         ClientConfig config, CredsStore& creds_store, store::KeyStore& keys,
-         std::string instance, ClientObserver& observer,
-         base::Random& random = base::SecureRandom::Instance(),
+         ClientConfig config, CredsStore& creds_store, store::KeyStore& keys, std::string instance,
+         ClientObserver& observer, base::Random& random = base::SecureRandom::Instance(),
          const base::Clock& clock = base::SystemClock::Instance());
   ~Client();
   Client(const Client&) = delete;

@@ -24,12 +24,16 @@ inline constexpr uint32_t kMaxPreKeyId = 0xFFFFFF;  // 24-bit ids [§8.1]
 struct KeyPairBytes {
   std::string public_key;   // 32 raw bytes (no 05 prefix)
   std::string private_key;  // 32 bytes, clamped
+
+  friend bool operator==(const KeyPairBytes&, const KeyPairBytes&) = default;
 };
 
 struct SignedPreKey {
   uint32_t id = 0;
   KeyPairBytes key_pair;
   std::string signature;  // 64 bytes, over 05 ‖ key_pair.public_key
+
+  friend bool operator==(const SignedPreKey&, const SignedPreKey&) = default;
 };
 
 struct PreKey {

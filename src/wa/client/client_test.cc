@@ -1,0 +1,882 @@
+// Client::Run end to end over loopback: a scripted server in the test
+// (Beast WebSocket + wa::noise::Responder + the test PKI) plays WhatsApp's
+// part of each flow. Everything runs on one io_context with a 5 s cap.
+#include "wa/client/client.h"
+
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "store/memory/memory_store.h"
+#include "wa/binary/frame.h"
+#include "wa/client/prekeys.h"
+#include "wa/noise/frame.h"
+#include "wa/noise/test_pki.h"
+#include "wa/pair/adv.h"
+#include "wa/pair/pair_code.h"
+#include "wa/pair/qr.h"
+#include "wa/proto/codec.h"
+#include "wa/proto/wa_client_payload.pb.h"
+#include "wa/types/jid.h"
+
+namespace wa::client {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+using binary::Node;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTestCap = std::chrono::seconds(5);
+
+class MemoryCredsStore final : public CredsStore {
+ public:
+  base::Result<std::optional<Creds>> LoadCreds() override {
+    std::lock_guard lock(mutex_);
+    return creds_;
+  }
+  base::Status SaveCreds(const Creds& creds) override {
+    std::lock_guard lock(mutex_);
+    creds_ = creds;
+    ++saves_;
+    return base::Status::Ok();
+  }
+  base::Status DeleteCredsAndKeys() override {
+    std::lock_guard lock(mutex_);
+    creds_.reset();
+    return base::Status::Ok();
+  }
+  std::optional<Creds> creds() {
+    std::lock_guard lock(mutex_);
+    return creds_;
+  }
+  void Set(Creds creds) {
+    std::lock_guard lock(mutex_);
+    creds_ = std::move(creds);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::optional<Creds> creds_;
+  int saves_ = 0;
+};
+
+struct Observer final : ClientObserver {
+  void OnConnected(bool is_registering) override { registering = is_registering; }
+  void OnQr(const std::string& qr, int64_t expires_at_ms) override {
+    qrs.push_back(qr);
+    qr_expiry = expires_at_ms;
+  }
+  void OnPairingCode(const std::string& code, int64_t) override { pairing_code = code; }
+  void OnPaired(const Me& me) override { paired = me; }
+  void OnOpen(const Me& me) override {
+    opened = me;
+    if (on_open) on_open();
+  }
+  void OnStanza(const Node& node) override { stanzas.push_back(node.tag); }
+
+  std::optional<bool> registering;
+  std::vector<std::string> qrs;
+  int64_t qr_expiry = 0;
+  std::string pairing_code;
+  std::optional<Me> paired;
+  std::optional<Me> opened;
+  std::vector<std::string> stanzas;
+  std::function<void()> on_open;
+};
+
+// Stanzas the scripts send, built outside the coroutines: GCC 12 rejects
+// initializer lists inside coroutine bodies ("array used as initializer").
+Node ResultIq(const std::string& id, std::vector<Node> children) {
+  Node reply("iq", {{"type", "result"}, {"id", id}});
+  reply.SetAttr("from", ServerJid());
+  if (!children.empty()) reply.content = std::move(children);
+  return reply;
+}
+
+std::vector<Node> CountChild(int count) {
+  return {Node("count", {{"value", std::to_string(count)}})};
+}
+
+Node SuccessStanza() {
+  Node success("success", {{"t", "1790000000"}});
+  success.SetAttr("lid", Jid::WithDevice("100000000000001", "lid", 7));
+  return success;
+}
+
+Node PairDeviceIq() {
+  Node refs("pair-device", {},
+            std::vector<Node>{Node("ref", {}, std::string("2@REF1")),
+                              Node("ref", {}, std::string("2@REF2"))});
+  return Node("iq", {{"type", "set"}, {"id", "srv-1"}, {"xmlns", "md"}}, std::vector<Node>{refs});
+}
+
+Node PairSuccessIq(const std::string& container) {
+  Node device("device");
+  device.SetAttr("jid", Jid::WithDevice("15550100001", "s.whatsapp.net", 7));
+  device.SetAttr("lid", Jid::WithDevice("100000000000001", "lid", 7));
+  return Node("iq", {{"type", "set"}, {"id", "srv-2"}, {"xmlns", "md"}},
+              std::vector<Node>{
+                  Node("pair-success", {},
+                       std::vector<Node>{Node("device-identity", {}, binary::Bytes(container)),
+                                         Node("platform", {{"name", "android"}}), device})});
+}
+
+Node StreamError515() { return Node("stream:error", {{"code", "515"}}); }
+
+Node ConflictReplaced() {
+  return Node("stream:error", {}, std::vector<Node>{Node("conflict", {{"type", "replaced"}})});
+}
+
+std::string PhoneContainer(const crypto::KeyPair& account, const pair::QrData& qr,
+                           base::Random& random) {
+  return pair::BuildDeviceIdentityHmac({.account = account,
+                                        .companion_identity = qr.identity_key,
+                                        .adv_secret = qr.adv_secret,
+                                        .identity = {.raw_id = 1, .timestamp = 1, .key_index = 2}},
+                                       random)
+      .value();
+}
+
+Node ServerPing() {
+  return Node("iq", {{"type", "get"}, {"xmlns", "urn:xmpp:ping"}, {"id", "s1"}});
+}
+
+Node EdgeRouting(const std::string& info) {
+  return Node(
+      "ib", {},
+      std::vector<Node>{Node("edge_routing", {},
+                             std::vector<Node>{Node("routing_info", {}, binary::Bytes(info))})});
+}
+
+Node LowPreKeyCount() {
+  Node notification("notification", {{"type", "encrypt"}, {"id", "n2"}},
+                    std::vector<Node>{Node("count", {{"value", "3"}})});
+  notification.SetAttr("from", ServerJid());
+  return notification;
+}
+
+Node StreamError503() { return Node("stream:error", {{"code", "503"}}); }
+
+std::vector<Node> PairingRefChildren() {
+  return {Node("link_code_companion_reg", {},
+               std::vector<Node>{Node("link_code_pairing_ref", {}, binary::Bytes("PREF"))})};
+}
+
+Node PrimaryHelloNotification(const crypto::PublicKey& account, const std::string& wrapped) {
+  Node notification("notification", {{"type", "link_code_companion_reg"}, {"id", "n1"}});
+  notification.SetAttr("from", ServerJid());
+  notification.AddChild(Node(
+      "link_code_companion_reg", {{"stage", "primary_hello"}},
+      std::vector<Node>{
+          Node("link_code_pairing_ref", {}, binary::Bytes("PREF")),
+          Node("primary_identity_pub", {}, binary::Bytes(std::string(account.raw()))),
+          Node("link_code_pairing_wrapped_primary_ephemeral_pub", {}, binary::Bytes(wrapped))}));
+  return notification;
+}
+
+std::string BytesOf(const Node& node, std::string_view child) {
+  const Node* c = node.GetChild(child);
+  return c != nullptr && c->bytes() != nullptr ? c->bytes()->str() : std::string();
+}
+
+// The server end of one connection, over TCP or TLS.
+template <typename Stream>
+class BasicServerConn {
+ public:
+  template <typename... Args>
+  explicit BasicServerConn(Args&&... args) : ws_(std::forward<Args>(args)...) {
+    ws_.binary(true);
+  }
+
+  asio::awaitable<bool> Accept() {
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      auto [ec] = co_await ws_.next_layer().async_handshake(asio::ssl::stream_base::server, kTuple);
+      if (ec) co_return false;
+    }
+    auto [ec] = co_await ws_.async_accept(kTuple);
+    co_return !ec;
+  }
+
+  // The next frame payload; empty when the socket ended.
+  asio::awaitable<std::optional<std::string>> ReadFrame() {
+    while (frames_.empty()) {
+      beast::flat_buffer buffer;
+      auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
+      (void)n;
+      if (ec) co_return std::nullopt;
+      auto frames = reader_.Feed(beast::buffers_to_string(buffer.data()));
+      if (!frames.ok()) co_return std::nullopt;
+      for (auto& f : *frames) frames_.push_back(std::move(f));
+    }
+    std::string frame = std::move(frames_.front());
+    frames_.pop_front();
+    co_return frame;
+  }
+
+  asio::awaitable<void> WriteFrame(std::string_view payload) {
+    std::string frame = noise::EncodeFrame(payload).value();
+    co_await ws_.async_write(asio::buffer(frame), kTuple);
+  }
+
+  // Up to the ServerHello; the ClientFinish follows in Finish().
+  asio::awaitable<bool> Hello(noise::Responder& responder) {
+    std::optional<std::string> hello = co_await ReadFrame();
+    if (!hello || !responder.ReadClientHello(*hello).ok()) co_return false;
+    co_await WriteFrame(responder.WriteServerHello().value());
+    co_return true;
+  }
+
+  // The client's ClientPayload, after which the transport is up.
+  asio::awaitable<std::optional<proto::ClientPayload>> Finish(noise::Responder& responder) {
+    std::optional<std::string> finish = co_await ReadFrame();
+    if (!finish) co_return std::nullopt;
+    base::Result<noise::ClientFinish> done = responder.ReadClientFinish(*finish);
+    if (!done.ok()) co_return std::nullopt;
+    transport_.emplace(responder.Split().value());
+    co_return proto::Parse<proto::ClientPayload>(done->client_payload).value();
+  }
+
+  // A frame payload sealed as is (no node encoding): for garbage tests.
+  asio::awaitable<void> SendSealed(std::string_view plaintext) {
+    co_await WriteFrame(transport_->Encrypt(plaintext).value());
+  }
+
+  asio::awaitable<void> Send(const Node& node) {
+    std::string sealed = transport_->Encrypt(binary::EncodeFrame(node).value()).value();
+    co_await WriteFrame(sealed);
+  }
+
+  // The next stanza that is not a keepalive ping; nullopt when the socket ended.
+  asio::awaitable<std::optional<Node>> Receive() {
+    while (true) {
+      std::optional<std::string> frame = co_await ReadFrame();
+      if (!frame) co_return std::nullopt;
+      Node node = binary::DecodeFrame(transport_->Decrypt(*frame).value()).value();
+      if (node.GetAttrText("xmlns") == "w:p") continue;
+      co_return node;
+    }
+  }
+
+  // Receives an iq of `xmlns` and answers it with a result holding `children`.
+  asio::awaitable<std::optional<Node>> Answer(std::string_view xmlns,
+                                              std::vector<Node> children = {}) {
+    std::optional<Node> request = co_await Receive();
+    if (!request || request->GetAttrText("xmlns") != xmlns) co_return std::nullopt;
+    co_await Send(ResultIq(*request->GetAttrText("id"), std::move(children)));
+    co_return request;
+  }
+
+ private:
+  websocket::stream<Stream> ws_;
+  noise::FrameReader reader_ = noise::FrameReader::Server();
+  std::deque<std::string> frames_;
+  std::optional<noise::Transport> transport_;
+};
+
+using ServerConn = BasicServerConn<beast::tcp_stream>;
+using TlsServerConn = BasicServerConn<beast::ssl_stream<beast::tcp_stream>>;
+using Script = std::function<asio::awaitable<void>(ServerConn&)>;
+
+// Accepts one connection and runs `script` on it. A plain coroutine with
+// parameters, not a capturing lambda (see client.cc on GCC 12).
+asio::awaitable<void> Serve(tcp::acceptor& acceptor, Script script) {
+  auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+  if (ec) co_return;
+  ServerConn conn(std::move(socket));
+  if (!co_await conn.Accept()) co_return;
+  co_await script(conn);
+  // Keep the socket open until the client is done with it.
+  while (co_await conn.ReadFrame()) {
+  }
+}
+
+class ClientIo : public ::testing::Test {
+ protected:
+  // A destroyed Client posts its Close; run it (and the server's last read)
+  // before the io_context goes, which must not destroy live timers.
+  // A Run that overran the cap is abandoned instead: its server script may
+  // refer to the test body's locals, which are gone.
+  void TearDown() override {
+    if (!result_) return;
+    io_.restart();
+    io_.run_for(std::chrono::seconds(1));
+  }
+
+  ClientConfig Config() {
+    ClientConfig config;
+    config.url = "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/ws/chat";
+    config.root_public_key = pki_.root.public_key;
+    config.connect_timeout = std::chrono::milliseconds(2000);
+    config.query_timeout = std::chrono::milliseconds(2000);
+    return config;
+  }
+
+  // Runs the client against one scripted server connection until Run ends.
+  Disconnect RunClient(Client& client, Script script) {
+    asio::co_spawn(io_, Serve(acceptor_, std::move(script)), asio::detached);
+    asio::co_spawn(io_, client.Run(), [this](std::exception_ptr, Disconnect d) { result_ = d; });
+    io_.run_for(kTestCap);
+    std::optional<Disconnect> result = result_;
+    EXPECT_TRUE(result) << "Client::Run did not end within the cap";
+    return result.value_or(Disconnect{DisconnectKind::kTransient, -1, "did not end"});
+  }
+
+  std::unique_ptr<Client> NewClient(ClientConfig config) {
+    return std::make_unique<Client>(io_.get_executor(), blocking_, std::move(config), creds_,
+                                    *keys_, "inst", observer_, random_);
+  }
+
+  Creds LoggedInCreds() {
+    Creds creds = NewCreds(random_).value();
+    creds.registered = true;
+    creds.me = Me{.jid = "15550100001:7@s.whatsapp.net", .lid = "", .name = ""};
+    return creds;
+  }
+
+  // Handshake, <success>, the four init queries answered (count = 0 so the
+  // 812 pre-keys are uploaded).
+  static asio::awaitable<bool> LoginScript(ServerConn& conn, noise::Responder& responder,
+                                           std::optional<proto::ClientPayload>* payload) {
+    if (!co_await conn.Hello(responder)) co_return false;
+    *payload = co_await conn.Finish(responder);
+    if (!*payload) co_return false;
+    co_await conn.Send(SuccessStanza());
+    if (!co_await conn.Answer("encrypt", CountChild(0))) co_return false;
+    std::optional<Node> upload = co_await conn.Answer("encrypt");
+    if (!upload || upload->GetChild("list") == nullptr ||
+        upload->GetChild("list")->GetChildren("key").size() != 812) {
+      co_return false;
+    }
+    if (!co_await conn.Answer("passive")) co_return false;
+    std::vector<Node> digest(1, Node("digest"));
+    if (!co_await conn.Answer("encrypt", std::move(digest))) co_return false;
+    // Then, with OnOpen, the unified session marker (§7.2 step 5).
+    std::optional<Node> unified = co_await conn.Receive();
+    co_return unified && unified->tag == "ib" && unified->GetChild("unified_session") != nullptr;
+  }
+
+  asio::io_context io_;
+  // Where Run's result lands: a member, since a Run that overruns the cap
+  // completes later, in TearDown.
+  std::optional<Disconnect> result_;
+  asio::thread_pool blocking_{1};
+  noise::testing::TestPki pki_;
+  tcp::acceptor acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}};
+  MemoryCredsStore creds_;
+  std::unique_ptr<store::Store> keys_ = store::memory::Create();
+  Observer observer_;
+  base::SeededRandom random_{99};
+};
+
+TEST_F(ClientIo, WrongRootIsABadServer) {
+  ClientConfig config = Config();
+  config.root_public_key = pki_.client_static.public_key;  // not the PKI's root
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(
+      *client, [&](ServerConn& conn) -> asio::awaitable<void> { co_await conn.Hello(responder); });
+  EXPECT_EQ(d.kind, DisconnectKind::kBadServer) << d.reason;
+  EXPECT_NE(d.reason.find("cert chain"), std::string::npos) << d.reason;
+  EXPECT_FALSE(observer_.registering);
+}
+
+TEST_F(ClientIo, RegistersShowsQrPairsRestartsOn515ThenLogsIn) {
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  crypto::KeyPair account = crypto::KeyPair::Generate(random_).value();
+  bool script_ok = false;
+  std::string signed_identity;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder)) co_return;
+    std::optional<proto::ClientPayload> payload = co_await conn.Finish(responder);
+    if (!payload || !payload->has_device_pairing_data() || payload->has_username()) co_return;
+    co_await conn.Send(PairDeviceIq());
+    std::optional<Node> ack = co_await conn.Receive();
+    if (!ack || ack->GetAttrText("id") != "srv-1" || ack->GetAttrText("type") != "result") {
+      co_return;
+    }
+    // The QR is shown once the ack went out; scan it like a phone.
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int i = 0; i < 100 && observer_.qrs.empty(); ++i) {
+      wait.expires_after(std::chrono::milliseconds(10));
+      co_await wait.async_wait(kTuple);
+    }
+    if (observer_.qrs.empty()) co_return;
+    pair::QrData qr = pair::ParseQr(observer_.qrs.front()).value();
+    if (qr.ref != "2@REF1") co_return;
+    co_await conn.Send(PairSuccessIq(PhoneContainer(account, qr, random_)));
+    std::optional<Node> sign = co_await conn.Receive();
+    if (!sign || sign->GetChild("pair-device-sign") == nullptr) co_return;
+    const Node* identity = sign->GetChild("pair-device-sign")->GetChild("device-identity");
+    if (identity == nullptr || identity->bytes() == nullptr) co_return;
+    signed_identity = identity->bytes()->str();
+    // Persisted before the reply was sent.
+    std::optional<Creds> stored = creds_.creds();
+    if (!stored || !stored->registered) co_return;
+    co_await conn.Send(StreamError515());
+    script_ok = true;
+  });
+  EXPECT_TRUE(script_ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kRestartRequired) << d.reason;
+  EXPECT_EQ(observer_.registering, true);
+  ASSERT_FALSE(observer_.qrs.empty());
+  EXPECT_GT(observer_.qr_expiry, 0);
+  ASSERT_TRUE(observer_.paired);
+  EXPECT_EQ(observer_.paired->jid, "15550100001:7@s.whatsapp.net");
+  std::optional<Creds> creds = creds_.creds();
+  ASSERT_TRUE(creds);
+  EXPECT_TRUE(creds->registered);
+  EXPECT_EQ(creds->key_index, 2u);
+  EXPECT_EQ(creds->platform, "android");
+  EXPECT_TRUE(pair::VerifyDeviceIdentityReply(
+                  signed_identity, account.public_key,
+                  crypto::PublicKey::FromRaw(creds->identity.public_key).value())
+                  .ok());
+
+  // What the service does on 515: a new Client on the same creds logs in.
+  io_.restart();
+  result_.reset();
+  auto second = NewClient(Config());
+  observer_.on_open = [&] { second->Close(); };
+  noise::Responder login_responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> login;
+  bool login_ok = false;
+  Disconnect again = RunClient(*second, [&](ServerConn& conn) -> asio::awaitable<void> {
+    login_ok = co_await LoginScript(conn, login_responder, &login);
+  });
+  EXPECT_TRUE(login_ok);
+  EXPECT_EQ(again.kind, DisconnectKind::kClosed) << again.reason;
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->username(), 15550100001u);
+  EXPECT_EQ(login->device(), 7u);
+  EXPECT_EQ(observer_.registering, false);
+  ASSERT_TRUE(observer_.opened);
+  EXPECT_EQ(observer_.opened->jid, "15550100001:7@s.whatsapp.net");
+}
+
+TEST_F(ClientIo, LogsInRunsInitQueriesOpensAndCloses) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  observer_.on_open = [&] { client->Close(); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  bool script_ok = false;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    script_ok = co_await LoginScript(conn, responder, &payload);
+  });
+  EXPECT_TRUE(script_ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(payload);
+  EXPECT_EQ(payload->username(), 15550100001u);
+  EXPECT_EQ(payload->device(), 7u);
+  EXPECT_TRUE(payload->passive());
+  EXPECT_EQ(observer_.registering, false);
+  ASSERT_TRUE(observer_.opened);
+  EXPECT_EQ(observer_.opened->lid, "100000000000001:7@lid");
+  std::optional<Creds> creds = creds_.creds();
+  EXPECT_EQ(creds->me->lid, "100000000000001:7@lid");
+  EXPECT_EQ(creds->next_prekey_id, 813u);
+  EXPECT_EQ(creds->first_unuploaded_prekey_id, 813u);
+  auto stored = keys_->GetKeys("inst", "pre-key", {"1", "812", "813"});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), 2u);
+}
+
+TEST_F(ClientIo, LogoutRemovesTheDevice) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  observer_.on_open = [&] { client->Logout(); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> remove;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    remove = co_await conn.Answer("md");
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kLoggedOut) << d.reason;
+  ASSERT_TRUE(remove);
+  const Node* child = remove->GetChild("remove-companion-device");
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->GetAttrText("jid"), "15550100001:7@s.whatsapp.net");
+  EXPECT_EQ(child->GetAttrText("reason"), "user_initiated");
+}
+
+TEST_F(ClientIo, ReplacedConflictEndsTheConnection) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.Send(ConflictReplaced());
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kReplaced) << d.reason;
+  EXPECT_EQ(d.code, 440);
+}
+
+TEST_F(ClientIo, SilentServerIsALostConnection) {
+  creds_.Set(LoggedInCreds());
+  ClientConfig config = Config();
+  config.keepalive_interval = std::chrono::milliseconds(100);
+  config.liveness_timeout = std::chrono::milliseconds(300);
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  int pings = 0;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    // Count the pings but never answer: the client must give up.
+    while (co_await conn.ReadFrame()) ++pings;
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_EQ(d.reason, "connection lost");
+  EXPECT_EQ(d.code, 408);
+  EXPECT_GE(pings, 1);
+}
+
+TEST_F(ClientIo, QrRefsRunOutAsQrExhausted) {
+  ClientConfig config = Config();
+  config.qr_first_ttl = std::chrono::milliseconds(60);
+  config.qr_next_ttl = std::chrono::milliseconds(30);
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.Send(PairDeviceIq());
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kQrExhausted) << d.reason;
+  EXPECT_EQ(d.code, 408);
+  ASSERT_EQ(observer_.qrs.size(), 2u);
+  EXPECT_EQ(pair::ParseQr(observer_.qrs[0])->ref, "2@REF1");
+  EXPECT_EQ(pair::ParseQr(observer_.qrs[1])->ref, "2@REF2");
+}
+
+TEST_F(ClientIo, PairingCodeLinksAndRestarts) {
+  ClientConfig config = Config();
+  config.pairing_phone = "15550100001";
+  auto client = NewClient(config);
+  noise::Responder responder = pki_.NewResponder();
+  crypto::KeyPair account = crypto::KeyPair::Generate(random_).value();
+  bool script_ok = false;
+  std::string step;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.Send(PairDeviceIq());
+    step = "pair-device ack";
+    std::optional<Node> ack = co_await conn.Receive();
+    if (!ack || ack->GetAttrText("id") != "srv-1") co_return;
+    step = "companion_hello";
+    std::optional<Node> hello = co_await conn.Answer("md", PairingRefChildren());
+    if (!hello) co_return;
+    const Node* reg = hello->GetChild("link_code_companion_reg");
+    if (reg == nullptr || reg->GetAttrText("stage") != "companion_hello") co_return;
+    // Creds with the code were saved before the hello went out.
+    std::optional<Creds> stored = creds_.creds();
+    if (!stored || stored->pairing_code != observer_.pairing_code) co_return;
+    step = "primary_hello";
+    base::SeededRandom phone_random(5);
+    pair::PrimaryHello primary =
+        pair::BuildPrimaryHello(observer_.pairing_code,
+                                BytesOf(*reg, "link_code_pairing_wrapped_companion_ephemeral_pub"),
+                                phone_random)
+            .value();
+    co_await conn.Send(
+        PrimaryHelloNotification(account.public_key, primary.wrapped_primary_ephemeral));
+    std::optional<Node> notification_ack = co_await conn.Receive();
+    if (!notification_ack || notification_ack->tag != "ack") co_return;
+    step = "companion_finish";
+    std::optional<Node> finish = co_await conn.Answer("md");
+    if (!finish) co_return;
+    const Node* freg = finish->GetChild("link_code_companion_reg");
+    if (freg == nullptr || BytesOf(*freg, "link_code_pairing_ref") != "PREF") co_return;
+    crypto::PublicKey companion =
+        crypto::PublicKey::FromRaw(BytesOf(*freg, "companion_identity_public")).value();
+    std::string bundle = BytesOf(*freg, "link_code_pairing_wrapped_key_bundle");
+    base::Result<std::string> adv_secret =
+        pair::ProcessCompanionFinish({.primary_ephemeral = primary.primary_ephemeral,
+                                      .account = account,
+                                      .companion_ephemeral = primary.companion_ephemeral,
+                                      .wrapped_key_bundle = bundle,
+                                      .companion_identity = companion});
+    if (!adv_secret.ok()) co_return;
+    step = "pair-success";
+    pair::QrData keys{.ref = "",
+                      .noise_key = companion,
+                      .identity_key = companion,
+                      .adv_secret = *adv_secret,
+                      .platform_id = "1"};
+    co_await conn.Send(PairSuccessIq(PhoneContainer(account, keys, random_)));
+    std::optional<Node> sign = co_await conn.Receive();
+    if (!sign || sign->GetChild("pair-device-sign") == nullptr) co_return;
+    co_await conn.Send(StreamError515());
+    script_ok = true;
+  });
+  EXPECT_TRUE(script_ok) << "stopped at " << step;
+  EXPECT_EQ(d.kind, DisconnectKind::kRestartRequired) << d.reason;
+  EXPECT_EQ(observer_.pairing_code.size(), 8u);
+  EXPECT_TRUE(observer_.qrs.empty());
+  ASSERT_TRUE(observer_.paired);
+  std::optional<Creds> creds = creds_.creds();
+  EXPECT_TRUE(creds->registered);
+  EXPECT_TRUE(creds->pairing_code.empty());
+}
+
+TEST_F(ClientIo, AnswersPingsPassesStanzasKeepsRouting) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> pong;
+  bool routed = false;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(ServerPing());
+    pong = co_await conn.Receive();
+    co_await conn.Send(Node("message"));
+    co_await conn.Send(EdgeRouting("\x08\x01"));
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int i = 0; i < 200 && !routed; ++i) {
+      wait.expires_after(std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+      std::optional<Creds> creds = creds_.creds();
+      routed = creds && creds->routing_info == "\x08\x01";
+    }
+    co_await conn.Send(StreamError503());
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_EQ(d.code, 503);
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(pong->GetAttrText("id"), "s1");
+  EXPECT_EQ(pong->GetAttrText("type"), "result");
+  EXPECT_EQ(observer_.stanzas, (std::vector<std::string>{"message"}));
+  EXPECT_TRUE(routed);
+}
+
+TEST_F(ClientIo, LowPreKeyCountNotificationRefills) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> ack;
+  std::optional<Node> refill;
+  bool saved = false;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(LowPreKeyCount());
+    ack = co_await conn.Receive();
+    refill = co_await conn.Answer("encrypt");
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int i = 0; i < 200 && !saved; ++i) {
+      wait.expires_after(std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+      std::optional<Creds> creds = creds_.creds();
+      saved = creds && creds->first_unuploaded_prekey_id == 813 + kRefillPreKeyCount;
+    }
+    co_await conn.Send(StreamError503());
+  });
+  EXPECT_EQ(d.code, 503) << d.reason;
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->tag, "ack");
+  EXPECT_EQ(ack->GetAttrText("class"), "notification");
+  ASSERT_TRUE(refill);
+  auto keys = refill->GetChild("list")->GetChildren("key");
+  ASSERT_EQ(keys.size(), kRefillPreKeyCount);
+  EXPECT_EQ(keys[0]->GetChild("id")->bytes()->view(), std::string_view("\0\x03\x2d", 3));  // 813
+  EXPECT_TRUE(saved);
+}
+
+TEST_F(ClientIo, GarbageStanzaIsTransient) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.SendSealed(std::string_view("\x00\xf8\xff\x01", 4));
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_NE(d.reason.find("bad stanza"), std::string::npos) << d.reason;
+}
+
+TEST_F(ClientIo, UndecryptableFrameIsTransient) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    co_await conn.WriteFrame(std::string(40, 'x'));
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_NE(d.reason.find("bad frame"), std::string::npos) << d.reason;
+}
+
+TEST_F(ClientIo, CloseFromAnotherThread) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(Config());
+  noise::Responder responder = pki_.NewResponder();
+  std::thread closer;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+    closer = std::thread([&] { client->Close(); });
+  });
+  if (closer.joinable()) closer.join();
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+}
+
+TEST_F(ClientIo, StalledHandshakeTimesOut) {
+  ClientConfig config = Config();
+  config.connect_timeout = std::chrono::milliseconds(300);
+  auto client = NewClient(config);
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    co_await conn.ReadFrame();  // the ClientHello, never answered
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_EQ(d.reason, "handshake timed out");
+}
+
+TEST_F(ClientIo, UnreachableServerIsTransient) {
+  ClientConfig config = Config();
+  acceptor_.close();
+  auto client = NewClient(config);
+  asio::co_spawn(io_, client->Run(), [this](std::exception_ptr, Disconnect d) { result_ = d; });
+  io_.run_for(kTestCap);
+  std::optional<Disconnect> result = result_;
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->kind, DisconnectKind::kTransient);
+  EXPECT_NE(result->reason.find("connect"), std::string::npos) << result->reason;
+}
+
+// A self-signed certificate for 127.0.0.1 (its own CA), for the wss:// test.
+struct TestCert {
+  TestCert() {
+    key = EVP_EC_gen("P-256");
+    cert = X509_new();
+    X509_set_version(cert, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("wagate test"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
+                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+      X509_add_ext(cert, ext, -1);
+      X509_EXTENSION_free(ext);
+    }
+    X509_sign(cert, key, EVP_sha256());
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(bio, cert);
+    char* data = nullptr;
+    long size = BIO_get_mem_data(bio, &data);
+    pem.assign(data, static_cast<size_t>(size));
+    BIO_free(bio);
+  }
+  ~TestCert() {
+    X509_free(cert);
+    EVP_PKEY_free(key);
+  }
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  std::string pem;
+};
+
+// Accepts one TLS connection, completes the handshake as the server and
+// sends 515; `*ok` tells that the ClientPayload arrived.
+asio::awaitable<void> ServeTls(tcp::acceptor& acceptor, asio::ssl::context& tls,
+                               noise::Responder& responder, bool* ok) {
+  auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+  if (ec) co_return;
+  TlsServerConn conn(std::move(socket), tls);
+  if (!co_await conn.Accept()) co_return;
+  if (!co_await conn.Hello(responder) || !co_await conn.Finish(responder)) co_return;
+  *ok = true;
+  co_await conn.Send(StreamError515());
+  while (co_await conn.ReadFrame()) {
+  }
+}
+
+class ClientTls : public ClientIo {
+ protected:
+  void SetUp() override {
+    tls_.use_certificate(asio::const_buffer(cert_.pem.data(), cert_.pem.size()),
+                         asio::ssl::context::pem);
+    SSL_CTX_use_PrivateKey(tls_.native_handle(), cert_.key);
+    ca_file_ = ::testing::TempDir() + "wagate_client_test_ca.pem";
+    std::ofstream(ca_file_) << cert_.pem;
+  }
+  void TearDown() override {
+    ClientIo::TearDown();
+    std::remove(ca_file_.c_str());
+  }
+  ClientConfig TlsConfig() {
+    ClientConfig config = Config();
+    config.url =
+        "wss://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/ws/chat";
+    return config;
+  }
+  Disconnect RunTls(Client& client, bool* ok) {
+    asio::co_spawn(io_, ServeTls(acceptor_, tls_, responder_, ok), asio::detached);
+    asio::co_spawn(io_, client.Run(), [this](std::exception_ptr, Disconnect d) { result_ = d; });
+    io_.run_for(kTestCap);
+    std::optional<Disconnect> result = result_;
+    EXPECT_TRUE(result);
+    return result.value_or(Disconnect{DisconnectKind::kTransient, -1, "did not end"});
+  }
+
+  TestCert cert_;
+  asio::ssl::context tls_{asio::ssl::context::tls_server};
+  std::string ca_file_;
+  noise::Responder responder_ = pki_.NewResponder();
+};
+
+TEST_F(ClientTls, WssWithTheExtraCaFile) {
+  creds_.Set(LoggedInCreds());
+  ClientConfig config = TlsConfig();
+  config.ca_file = ca_file_;
+  auto client = NewClient(config);
+  bool ok = false;
+  Disconnect d = RunTls(*client, &ok);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kRestartRequired) << d.reason;
+}
+
+TEST_F(ClientTls, WssRefusesAnUntrustedCertificate) {
+  creds_.Set(LoggedInCreds());
+  auto client = NewClient(TlsConfig());  // no ca_file: the system CAs do not know it
+  bool ok = false;
+  Disconnect d = RunTls(*client, &ok);
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(d.kind, DisconnectKind::kTransient);
+  EXPECT_NE(d.reason.find("tls"), std::string::npos) << d.reason;
+}
+
+}  // namespace
+}  // namespace wa::client
