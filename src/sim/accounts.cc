@@ -167,9 +167,8 @@ base::Status AccountStore::Save() const {
   if (path_.empty()) return base::Status::Ok();
   json::array accounts;
   for (const auto& [phone, a] : accounts_) accounts.push_back(AccountJson(a));
-  const std::string text =
-      json::serialize(json::object{{"version", 1}, {"nextLid", next_lid_},
-                                   {"accounts", std::move(accounts)}});
+  const std::string text = json::serialize(
+      json::object{{"version", 1}, {"nextLid", next_lid_}, {"accounts", std::move(accounts)}});
   // Written next to the target and renamed over it: readers (and a crash)
   // see the old file or the new one, never a mix.
   const std::string tmp = path_ + ".tmp";

@@ -36,13 +36,13 @@ struct SignedPreKeyPublic {
 // A linked companion device. Only public keys: the companion keeps its secrets.
 struct Device {
   uint16_t id = 0;
-  uint32_t key_index = 0;      // ADVDeviceIdentity.keyIndex, also usync key-index
-  std::string noise_key;       // 32 raw bytes, bound at pairing (§2.2)
-  std::string identity_key;    // 32 raw bytes (eIdent)
+  uint32_t key_index = 0;    // ADVDeviceIdentity.keyIndex, also usync key-index
+  std::string noise_key;     // 32 raw bytes, bound at pairing (§2.2)
+  std::string identity_key;  // 32 raw bytes (eIdent)
   uint32_t registration_id = 0;
   SignedPreKeyPublic signed_prekey;
   std::map<uint32_t, std::string> prekeys;  // one-time pre-keys: id → 32-byte public
-  std::string platform;        // companion platform id or display name
+  std::string platform;                     // companion platform id or display name
   int64_t linked_at_ms = 0;
 };
 
@@ -58,7 +58,7 @@ struct Phone {
 struct Account {
   std::string phone;  // digits only, e.g. 15550100001
   std::string name;
-  std::string lid;    // LID user, e.g. 100000000000001
+  std::string lid;  // LID user, e.g. 100000000000001
   Phone primary;
   std::map<uint16_t, Device> devices;  // companions, by device id
   uint16_t next_device_id = 1;
@@ -67,7 +67,6 @@ struct Account {
   wa::Jid PnJid() const { return wa::Jid(phone, std::string(wa::kUserServer)); }
   wa::Jid LidJid() const { return wa::Jid(lid, std::string(wa::kLidServer)); }
 };
-
 
 // REQUIRES for phone numbers everywhere: 8..15 ASCII digits (E.164 without +).
 bool IsValidPhone(std::string_view phone);

@@ -81,7 +81,8 @@ TEST(AccountStore, CreateIsIdempotentAndValidatesPhones) {
   ASSERT_TRUE(a.ok() && again.ok());
   EXPECT_EQ(*a, *again);
   EXPECT_EQ((*again)->name, "Alice");
-  for (const char* bad : {"", "+15550100001", "1555", "0155501000011", "1555010000a", "1234567890123456"}) {
+  for (const char* bad :
+       {"", "+15550100001", "1555", "0155501000011", "1555010000a", "1234567890123456"}) {
     EXPECT_EQ(store.CreateAccount(bad, "x").status().code(), base::Code::kInvalidArgument) << bad;
   }
 }

@@ -92,19 +92,17 @@ http::Handler Sync(Handler handler) {
 
 }  // namespace
 
-void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
-                    AdminHooks hooks) {
-  router.Add(bhttp::verb::get, "/admin/info", Sync([&sim, &info](Context&) {
-               return http::JsonResponse(
-                   bhttp::status::ok,
-                   json::object{
-                       {"rootPublicKey",
-                        base::HexEncode(sim.identity().root.public_key.raw())},
-                       {"wsUrl", info.ws_url},
-                       {"adminUrl", info.admin_url},
-                       {"mediaUrl", info.media_url},
-                       {"connections", sim.connection_count()}});
-             }));
+void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info, AdminHooks hooks) {
+  router.Add(
+      bhttp::verb::get, "/admin/info", Sync([&sim, &info](Context&) {
+        return http::JsonResponse(
+            bhttp::status::ok,
+            json::object{{"rootPublicKey", base::HexEncode(sim.identity().root.public_key.raw())},
+                         {"wsUrl", info.ws_url},
+                         {"adminUrl", info.admin_url},
+                         {"mediaUrl", info.media_url},
+                         {"connections", sim.connection_count()}});
+      }));
 
   router.Add(bhttp::verb::post, "/admin/accounts", Sync([&sim](Context& ctx) {
                auto body = Body(ctx);
@@ -132,18 +130,18 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                return http::JsonResponse(bhttp::status::ok, json::object{{"accounts", out}});
              }));
 
-  router.Add(bhttp::verb::post, "/admin/accounts/:phone/scan", Sync([&sim](Context& ctx) {
-               auto body = Body(ctx);
-               if (!body.ok()) return Error(body.status());
-               auto qr = StringField(*body, "qr");
-               if (!qr) return Error(base::InvalidArgument("qr must be a string"));
-               auto device = sim.Scan(ctx.params.Get("phone").value_or(""), *qr);
-               if (!device.ok()) return Error(device.status());
-               // Returned once <pair-success> was sent; the device is stored
-               // when the companion's pair-device-sign verifies.
-               return http::JsonResponse(bhttp::status::ok,
-                                         json::object{{"device", device->ToString()}});
-             }));
+  router.Add(
+      bhttp::verb::post, "/admin/accounts/:phone/scan", Sync([&sim](Context& ctx) {
+        auto body = Body(ctx);
+        if (!body.ok()) return Error(body.status());
+        auto qr = StringField(*body, "qr");
+        if (!qr) return Error(base::InvalidArgument("qr must be a string"));
+        auto device = sim.Scan(ctx.params.Get("phone").value_or(""), *qr);
+        if (!device.ok()) return Error(device.status());
+        // Returned once <pair-success> was sent; the device is stored
+        // when the companion's pair-device-sign verifies.
+        return http::JsonResponse(bhttp::status::ok, json::object{{"device", device->ToString()}});
+      }));
 
   router.Add(bhttp::verb::post, "/admin/accounts/:phone/pairing-code", Sync([&sim](Context& ctx) {
                auto body = Body(ctx);
@@ -162,62 +160,61 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                if (a == nullptr) return Error(base::NotFound("account " + phone + " not found"));
                json::array out;
                for (const auto& [id, d] : a->devices) {
-                 const bool connected =
-                     sim.FindDevice(wa::Jid::WithDevice(phone, std::string(wa::kUserServer),
-                                                        id)) != nullptr;
+                 const bool connected = sim.FindDevice(wa::Jid::WithDevice(
+                                            phone, std::string(wa::kUserServer), id)) != nullptr;
                  out.push_back(DeviceJson(*a, d, connected));
                }
                return http::JsonResponse(bhttp::status::ok, json::object{{"devices", out}});
              }));
 
-  router.Add(bhttp::verb::delete_, "/admin/accounts/:phone/devices/:device",
-             Sync([&sim](Context& ctx) {
-               const std::string phone = ctx.params.Get("phone").value_or("");
-               const std::string text = ctx.params.Get("device").value_or("");
-               unsigned device = 0;
-               auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), device);
-               if (ec != std::errc() || end != text.data() + text.size() || device == 0 ||
-                   device > 255) {
-                 return Error(base::InvalidArgument("device must be a companion device id"));
-               }
-               auto s = sim.RemoveDevice(phone, static_cast<uint16_t>(device));
-               if (!s.ok()) return Error(s);
-               return http::JsonResponse(
-                   bhttp::status::ok,
-                   json::object{{"removed", wa::Jid::WithDevice(phone, std::string(wa::kUserServer),
-                                                                static_cast<uint16_t>(device))
-                                                .ToString()}});
-             }));
-
   router.Add(
-      bhttp::verb::post, "/admin/faults", Sync([&sim, hooks](Context& ctx) {
-        auto body = Body(ctx);
-        if (!body.ok()) return Error(body.status());
-        const std::string action = StringField(*body, "action").value_or("");
-        const int64_t ms = IntField(*body, "ms").value_or(0);
-        if (ms < 0 || ms > 600'000) return Error(base::InvalidArgument("ms must be 0..600000"));
-        spdlog::info("wasim: fault {} ms={}", action, ms);
-        if (action == "drop") {
-          sim.DropAll();
-        } else if (action == "delay") {
-          sim.faults().delay_ms = ms;
-        } else if (action == "stream-error") {
-          const int64_t code = IntField(*body, "code").value_or(503);
-          if (code < 100 || code > 999) return Error(base::InvalidArgument("code must be 100..999"));
-          sim.StreamErrorAll(static_cast<int>(code));
-        } else if (action == "refuse") {
-          sim.faults().refuse_until_ms = ms == 0 ? 0 : sim.clock().NowMs() + ms;
-        } else if (action == "restart") {
-          if (hooks.restart_ws) hooks.restart_ws();
-        } else {
-          return Error(base::InvalidArgument(
-              "action must be one of drop, delay, stream-error, refuse, restart"));
+      bhttp::verb::delete_, "/admin/accounts/:phone/devices/:device", Sync([&sim](Context& ctx) {
+        const std::string phone = ctx.params.Get("phone").value_or("");
+        const std::string text = ctx.params.Get("device").value_or("");
+        unsigned device = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), device);
+        if (ec != std::errc() || end != text.data() + text.size() || device == 0 || device > 255) {
+          return Error(base::InvalidArgument("device must be a companion device id"));
         }
-        return http::JsonResponse(bhttp::status::ok,
-                                  json::object{{"action", action},
-                                               {"delayMs", sim.faults().delay_ms},
-                                               {"connections", sim.connection_count()}});
+        auto s = sim.RemoveDevice(phone, static_cast<uint16_t>(device));
+        if (!s.ok()) return Error(s);
+        return http::JsonResponse(
+            bhttp::status::ok,
+            json::object{{"removed", wa::Jid::WithDevice(phone, std::string(wa::kUserServer),
+                                                         static_cast<uint16_t>(device))
+                                         .ToString()}});
       }));
+
+  router.Add(bhttp::verb::post, "/admin/faults", Sync([&sim, hooks](Context& ctx) {
+               auto body = Body(ctx);
+               if (!body.ok()) return Error(body.status());
+               const std::string action = StringField(*body, "action").value_or("");
+               const int64_t ms = IntField(*body, "ms").value_or(0);
+               if (ms < 0 || ms > 600'000)
+                 return Error(base::InvalidArgument("ms must be 0..600000"));
+               spdlog::info("wasim: fault {} ms={}", action, ms);
+               if (action == "drop") {
+                 sim.DropAll();
+               } else if (action == "delay") {
+                 sim.faults().delay_ms = ms;
+               } else if (action == "stream-error") {
+                 const int64_t code = IntField(*body, "code").value_or(503);
+                 if (code < 100 || code > 999)
+                   return Error(base::InvalidArgument("code must be 100..999"));
+                 sim.StreamErrorAll(static_cast<int>(code));
+               } else if (action == "refuse") {
+                 sim.faults().refuse_until_ms = ms == 0 ? 0 : sim.clock().NowMs() + ms;
+               } else if (action == "restart") {
+                 if (hooks.restart_ws) hooks.restart_ws();
+               } else {
+                 return Error(base::InvalidArgument(
+                     "action must be one of drop, delay, stream-error, refuse, restart"));
+               }
+               return http::JsonResponse(bhttp::status::ok,
+                                         json::object{{"action", action},
+                                                      {"delayMs", sim.faults().delay_ms},
+                                                      {"connections", sim.connection_count()}});
+             }));
 }
 
 }  // namespace sim

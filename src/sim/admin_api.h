@@ -34,7 +34,6 @@ struct AdminHooks {
 
 // REQUIRES: sim and info outlive the server (info may be filled in after
 // this call, before the server starts).
-void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
-                    AdminHooks hooks);
+void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info, AdminHooks hooks);
 
 }  // namespace sim

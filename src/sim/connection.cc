@@ -233,7 +233,8 @@ void SimConnection::OnIq(const Node& iq) {
       return;
     }
     Account* account = sim_.accounts().FindByPhone(device_jid_->user());
-    auto it = account ? account->devices.find(device_jid_->device()) : decltype(account->devices.end()){};
+    auto it =
+        account ? account->devices.find(device_jid_->device()) : decltype(account->devices.end()){};
     if (account == nullptr || it == account->devices.end()) {
       Send(ErrorFor(iq, 401, "not-authorized"));
       return;

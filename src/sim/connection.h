@@ -55,7 +55,7 @@ struct PendingPairSign {
 struct PendingPairCode {
   std::string phone;
   std::string ref;
-  std::string wrapped_companion_ephemeral;  // 80 bytes
+  std::string wrapped_companion_ephemeral;      // 80 bytes
   std::optional<wa::pair::PrimaryHello> hello;  // set once the code was typed
   std::string code;
 };

@@ -55,10 +55,10 @@ struct Companion {
     conn = std::make_unique<SimConnection>(*s.sim, s.sim->NewConnectionId());
     writer = wa::noise::FrameWriter::Client();
     reader = wa::noise::FrameReader::Client();
-    auto init = wa::noise::Initiator::Create(
-                    {.static_key = noise, .trusted_root = s.root->public_key, .now = kNowMs / 1000},
-                    random)
-                    .value();
+    auto init =
+        wa::noise::Initiator::Create(
+            {.static_key = noise, .trusted_root = s.root->public_key, .now = kNowMs / 1000}, random)
+            .value();
     Feed(*writer->Write(*init.WriteClientHello()));
     auto hello = Frames();
     EXPECT_EQ(hello.size(), 1u);
@@ -90,9 +90,9 @@ struct Companion {
   }
 
   std::string Registration() {
-    auto spk = wa::signal::GenerateSignedPreKey(
-                   {std::string(identity.public_key.raw()), std::string(identity.private_key.bytes())},
-                   1, random)
+    auto spk = wa::signal::GenerateSignedPreKey({std::string(identity.public_key.raw()),
+                                                 std::string(identity.private_key.bytes())},
+                                                1, random)
                    .value();
     wa::proto::ClientPayload p;
     auto* d = p.mutable_device_pairing_data();

@@ -42,10 +42,11 @@ TEST(Usync, ListsDevicesWithKeyIndexAndLid) {
   user.SetAttr("jid", wa::Jid("15550100002", "s.whatsapp.net"));
   Node unknown("user");
   unknown.SetAttr("jid", wa::Jid("15550100099", "s.whatsapp.net"));
-  Node usync("usync", {{"sid", "s1"}, {"index", "0"}, {"last", "true"}, {"context", "message"}},
-             std::vector<Node>{Node("query", {}, std::vector<Node>{Node("devices", {{"version", "2"}}),
-                                                                   Node("lid")}),
-                               Node("list", {}, std::vector<Node>{user, unknown})});
+  Node usync(
+      "usync", {{"sid", "s1"}, {"index", "0"}, {"last", "true"}, {"context", "message"}},
+      std::vector<Node>{
+          Node("query", {}, std::vector<Node>{Node("devices", {{"version", "2"}}), Node("lid")}),
+          Node("list", {}, std::vector<Node>{user, unknown})});
   Node reply = HandleUsyncIq(w.store, Iq("usync", "get", {usync}), 1'790'000'000);
   EXPECT_EQ(reply.GetAttrText("type"), "result");
   EXPECT_EQ(reply.GetAttrText("id"), "c-1");
@@ -71,16 +72,19 @@ TEST(Encrypt, CountIsTruthfulAndUploadStores) {
   World w;
   Device& self = w.alice->devices[1];
   bool changed = false;
-  Node count = HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("count")}), &changed);
+  Node count =
+      HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("count")}), &changed);
   EXPECT_EQ(count.GetChild("count")->GetAttrText("value"), "0");
   Node list("list");
   for (uint32_t id : {1u, 2u, 3u}) {
-    list.AddChild(Node("key", {}, std::vector<Node>{BytesNode("id", BigEndian(id, 3)),
-                                                     BytesNode("value", std::string(32, 'k'))}));
+    list.AddChild(Node("key", {},
+                       std::vector<Node>{BytesNode("id", BigEndian(id, 3)),
+                                         BytesNode("value", std::string(32, 'k'))}));
   }
-  Node skey("skey", {}, std::vector<Node>{BytesNode("id", BigEndian(5, 3)),
-                                          BytesNode("value", std::string(32, 'v')),
-                                          BytesNode("signature", std::string(64, 's'))});
+  Node skey(
+      "skey", {},
+      std::vector<Node>{BytesNode("id", BigEndian(5, 3)), BytesNode("value", std::string(32, 'v')),
+                        BytesNode("signature", std::string(64, 's'))});
   Node upload = Iq("encrypt", "set",
                    {BytesNode("registration", BigEndian(99, 4)), BytesNode("type", "\x05"),
                     BytesNode("identity", self.identity_key), list, skey});
@@ -92,7 +96,8 @@ TEST(Encrypt, CountIsTruthfulAndUploadStores) {
   EXPECT_EQ(self.registration_id, 99u);
   count = HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("count")}), &changed);
   EXPECT_EQ(count.GetChild("count")->GetAttrText("value"), "3");
-  Node digest = HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("digest")}), &changed);
+  Node digest =
+      HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("digest")}), &changed);
   EXPECT_NE(digest.GetChild("digest"), nullptr);
 
   // Another identity than the one bound at pairing is refused.

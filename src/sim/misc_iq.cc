@@ -21,7 +21,7 @@ std::optional<Node> HandleMiscIq(const Node& iq) {
   if (xmlns == "privacy" && type == "get" && iq.GetChild("privacy") != nullptr) {
     Node privacy("privacy");
     const std::pair<const char*, const char*> categories[] = {
-        {"readreceipts", "all"}, {"last", "all"},   {"online", "all"}, {"profile", "all"},
+        {"readreceipts", "all"}, {"last", "all"},     {"online", "all"}, {"profile", "all"},
         {"status", "all"},       {"groupadd", "all"}, {"calladd", "all"}};
     for (const auto& [name, value] : categories) {
       privacy.AddChild(Node("category", {{"name", name}, {"value", value}}));

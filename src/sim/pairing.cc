@@ -70,9 +70,8 @@ base::Result<wa::Jid> Simulator::SendPairSuccess(SimConnection* conn, Account& a
   ++account.next_device_id;
   ++account.next_key_index;
   SaveAccounts();
-  conn->pending_sign() =
-      PendingPairSign{account.phone, device_id, key_index, iq_id, std::string(ic.raw()),
-                      std::string(platform)};
+  conn->pending_sign() = PendingPairSign{
+      account.phone, device_id, key_index, iq_id, std::string(ic.raw()), std::string(platform)};
   conn->Send(iq);
   return wa::Jid::WithDevice(account.phone, std::string(wa::kUserServer), device_id);
 }
@@ -87,8 +86,7 @@ void Simulator::OnPairDeviceSign(SimConnection* conn, const Node& iq) {
     return;
   }
   if (iq.GetAttrText("type") == "error") {
-    spdlog::info("wasim conn={}: companion refused pair-success: {}", conn->id(),
-                 iq.DebugString());
+    spdlog::info("wasim conn={}: companion refused pair-success: {}", conn->id(), iq.DebugString());
     conn->EndWith(StreamError(401));
     return;
   }
@@ -191,26 +189,24 @@ void Simulator::OnCompanionFinish(SimConnection* conn, const Node& iq, const Nod
   }
   Account* account = accounts_.FindByPhone(pending->phone);
   auto ic = wa::crypto::PublicKey::FromRaw(*identity);
-  auto account_key = account ? wa::crypto::KeyPair::FromPrivate(
-                                   account->primary.account_key.private_key)
-                             : base::Result<wa::crypto::KeyPair>(base::NotFound("account"));
+  auto account_key =
+      account ? wa::crypto::KeyPair::FromPrivate(account->primary.account_key.private_key)
+              : base::Result<wa::crypto::KeyPair>(base::NotFound("account"));
   if (account == nullptr || !ic.ok() || !account_key.ok() ||
       *identity != conn->registration()->identity_key) {
     conn->Send(ErrorFor(iq, 400, "bad-request"));
     return;
   }
-  auto adv_secret = wa::pair::ProcessCompanionFinish({.primary_ephemeral =
-                                                          pending->hello->primary_ephemeral,
-                                                      .account = *account_key,
-                                                      .companion_ephemeral =
-                                                          pending->hello->companion_ephemeral,
-                                                      .wrapped_key_bundle = *bundle,
-                                                      .companion_identity = *ic});
+  auto adv_secret =
+      wa::pair::ProcessCompanionFinish({.primary_ephemeral = pending->hello->primary_ephemeral,
+                                        .account = *account_key,
+                                        .companion_ephemeral = pending->hello->companion_ephemeral,
+                                        .wrapped_key_bundle = *bundle,
+                                        .companion_identity = *ic});
   pending.reset();
   if (!adv_secret.ok()) {
     // Most likely a wrong code typed on the phone.
-    spdlog::info("wasim conn={}: companion_finish: {}", conn->id(),
-                 adv_secret.status().message());
+    spdlog::info("wasim conn={}: companion_finish: {}", conn->id(), adv_secret.status().message());
     conn->Send(ErrorFor(iq, 401, "hmac-mismatch"));
     return;
   }

@@ -5,25 +5,24 @@
 namespace sim {
 
 base::Result<Node> BuildPairSuccess(const PairSuccessInput& in, base::Random& random) {
-  WAGATE_ASSIGN_OR_RETURN(auto account_key,
-                          wa::crypto::KeyPair::FromPrivate(in.account.primary.account_key.private_key));
-  wa::pair::DeviceIdentity identity{.raw_id = static_cast<uint32_t>(std::stoull(in.account.lid) %
-                                                                     0xFFFFFFFFu),
-                                    .timestamp = static_cast<uint64_t>(in.now_s),
-                                    .key_index = in.key_index};
-  WAGATE_ASSIGN_OR_RETURN(std::string container,
-                          wa::pair::BuildDeviceIdentityHmac({.account = account_key,
-                                                             .companion_identity =
-                                                                 in.companion_identity,
-                                                             .adv_secret = in.adv_secret,
-                                                             .identity = identity},
-                                                            random));
+  WAGATE_ASSIGN_OR_RETURN(auto account_key, wa::crypto::KeyPair::FromPrivate(
+                                                in.account.primary.account_key.private_key));
+  wa::pair::DeviceIdentity identity{
+      .raw_id = static_cast<uint32_t>(std::stoull(in.account.lid) % 0xFFFFFFFFu),
+      .timestamp = static_cast<uint64_t>(in.now_s),
+      .key_index = in.key_index};
+  WAGATE_ASSIGN_OR_RETURN(std::string container, wa::pair::BuildDeviceIdentityHmac(
+                                                     {.account = account_key,
+                                                      .companion_identity = in.companion_identity,
+                                                      .adv_secret = in.adv_secret,
+                                                      .identity = identity},
+                                                     random));
   Node success("pair-success");
   success.AddChild(BytesNode("device-identity", std::move(container)));
   success.AddChild(Node("platform", {{"name", std::string(kPhonePlatform)}}));
   Node device("device");
-  device.SetAttr("jid", wa::Jid::WithDevice(in.account.phone, std::string(wa::kUserServer),
-                                            in.device_id));
+  device.SetAttr("jid",
+                 wa::Jid::WithDevice(in.account.phone, std::string(wa::kUserServer), in.device_id));
   device.SetAttr("lid",
                  wa::Jid::WithDevice(in.account.lid, std::string(wa::kLidServer), in.device_id));
   success.AddChild(std::move(device));
@@ -49,8 +48,8 @@ base::Result<wa::pair::DeviceIdentity> VerifyPairDeviceSign(
   if (!bytes) return base::InvalidArgument("pair-device-sign: no device-identity");
   WAGATE_ASSIGN_OR_RETURN(auto account_key,
                           wa::crypto::PublicKey::FromRaw(account.primary.account_key.public_key));
-  WAGATE_ASSIGN_OR_RETURN(auto verified, wa::pair::VerifyDeviceIdentityReply(*bytes, account_key,
-                                                                             companion_identity));
+  WAGATE_ASSIGN_OR_RETURN(
+      auto verified, wa::pair::VerifyDeviceIdentityReply(*bytes, account_key, companion_identity));
   // The key-index attribute is what Baileys read from our details [§5.4].
   if (identity->GetAttrText("key-index") != std::to_string(verified.key_index)) {
     return base::InvalidArgument("pair-device-sign: key-index attribute differs from the details");

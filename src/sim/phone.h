@@ -24,10 +24,10 @@ inline constexpr std::string_view kPhonePlatform = "android";
 struct PairSuccessInput {
   const Account& account;
   uint16_t device_id = 0;
-  uint32_t key_index = 0;                       // REQUIRES: ≥ 1 [§5.3 step 1]
+  uint32_t key_index = 0;                           // REQUIRES: ≥ 1 [§5.3 step 1]
   const wa::crypto::PublicKey& companion_identity;  // IC
-  std::string_view adv_secret;                  // 32 bytes (QR, or derived §6.4)
-  std::string iq_id;                            // a server id ("srv-…")
+  std::string_view adv_secret;                      // 32 bytes (QR, or derived §6.4)
+  std::string iq_id;                                // a server id ("srv-…")
   int64_t now_s = 0;
 };
 

@@ -41,8 +41,8 @@ TEST(Phone, PairSuccessIsAcceptedByTheCompanionAndItsReplyVerifies) {
 
   Node reply("iq", {{"type", "result"}, {"id", "srv-9"}});
   Node sign("pair-device-sign");
-  sign.AddChild(Node("device-identity", {{"key-index", "2"}},
-                     wa::binary::Bytes(pairing->reply_identity)));
+  sign.AddChild(
+      Node("device-identity", {{"key-index", "2"}}, wa::binary::Bytes(pairing->reply_identity)));
   reply.AddChild(sign);
   auto verified = VerifyPairDeviceSign(reply, *account, companion.public_key);
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();

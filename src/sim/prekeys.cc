@@ -100,8 +100,8 @@ Node BundleFor(AccountStore& store, const wa::Jid& jid, bool* changed) {
     user.AddChild(BytesNode("registration", BigEndian(p.registration_id, 4)));
     user.AddChild(BytesNode("type", std::string(1, '\x05')));
     user.AddChild(BytesNode("identity", p.account_key.public_key));
-    user.AddChild(
-        SkeyNode(p.signed_prekey.id, p.signed_prekey.key_pair.public_key, p.signed_prekey.signature));
+    user.AddChild(SkeyNode(p.signed_prekey.id, p.signed_prekey.key_pair.public_key,
+                           p.signed_prekey.signature));
     if (auto key = AccountStore::TakePrimaryPreKey(*account)) {
       user.AddChild(KeyNode(key->id, key->key_pair.public_key));
       *changed = true;
@@ -112,7 +112,8 @@ Node BundleFor(AccountStore& store, const wa::Jid& jid, bool* changed) {
   user.AddChild(BytesNode("registration", BigEndian(d.registration_id, 4)));
   user.AddChild(BytesNode("type", std::string(1, '\x05')));
   user.AddChild(BytesNode("identity", d.identity_key));
-  user.AddChild(SkeyNode(d.signed_prekey.id, d.signed_prekey.public_key, d.signed_prekey.signature));
+  user.AddChild(
+      SkeyNode(d.signed_prekey.id, d.signed_prekey.public_key, d.signed_prekey.signature));
   if (!d.prekeys.empty()) {
     auto first = d.prekeys.begin();
     user.AddChild(KeyNode(first->first, first->second));

@@ -77,8 +77,8 @@ base::Status Simulator::RemoveDevice(std::string_view phone, uint16_t device) {
                           " not found");
   }
   SaveAccounts();
-  offline_.erase(wa::Jid::WithDevice(std::string(phone), std::string(wa::kUserServer), device)
-                     .ToString());
+  offline_.erase(
+      wa::Jid::WithDevice(std::string(phone), std::string(wa::kUserServer), device).ToString());
   if (SimConnection* conn = FindDevice(
           wa::Jid::WithDevice(std::string(phone), std::string(wa::kUserServer), device))) {
     conn->EndWith(StreamErrorConflict("device_removed", 401));

@@ -32,15 +32,15 @@ namespace sim {
 
 struct SimLimits {
   size_t max_connections = 256;
-  size_t max_frame_size = 4 << 20;           // incoming noise frames
-  size_t max_outbox_bytes = 16 << 20;        // per connection; past it: abort
-  size_t max_offline_per_device = 1000;      // queued stanzas per device
-  int64_t handshake_timeout_ms = 20'000;     // until registration/login is done
+  size_t max_frame_size = 4 << 20;        // incoming noise frames
+  size_t max_outbox_bytes = 16 << 20;     // per connection; past it: abort
+  size_t max_offline_per_device = 1000;   // queued stanzas per device
+  int64_t handshake_timeout_ms = 20'000;  // until registration/login is done
 };
 
 struct Faults {
-  int64_t delay_ms = 0;            // added before every outgoing frame
-  int64_t refuse_until_ms = 0;     // new WebSocket connections refused until then
+  int64_t delay_ms = 0;         // added before every outgoing frame
+  int64_t refuse_until_ms = 0;  // new WebSocket connections refused until then
 };
 
 struct ServerIdentity {

@@ -11,8 +11,8 @@ Node DevicesNode(const Account* account, int64_t now_s) {
   if (account != nullptr) {
     list.AddChild(Node("device", {{"id", "0"}}));
     for (const auto& [id, d] : account->devices) {
-      list.AddChild(Node("device", {{"id", std::to_string(id)},
-                                    {"key-index", std::to_string(d.key_index)}}));
+      list.AddChild(
+          Node("device", {{"id", std::to_string(id)}, {"key-index", std::to_string(d.key_index)}}));
     }
   }
   devices.AddChild(std::move(list));
@@ -30,7 +30,8 @@ Node HandleUsyncIq(AccountStore& store, const Node& iq, int64_t now_s) {
   const Node* usync = iq.GetChild("usync");
   const Node* query = usync ? usync->GetChild("query") : nullptr;
   const Node* list = usync ? usync->GetChild("list") : nullptr;
-  if (usync == nullptr || query == nullptr || list == nullptr) return ErrorFor(iq, 400, "bad-request");
+  if (usync == nullptr || query == nullptr || list == nullptr)
+    return ErrorFor(iq, 400, "bad-request");
   auto users = list->GetChildren("user");
   if (users.size() > kMaxUsyncUsers) return ErrorFor(iq, 400, "bad-request");
   const bool want_devices = query->GetChild("devices") != nullptr;

@@ -53,8 +53,7 @@ void CloseSocket(ChatSocket& s) {
 // and the writer re-checks every condition before it sleeps, so no wake-up
 // is lost.
 asio::awaitable<void> Writer(std::shared_ptr<ChatSocket> s, Simulator& sim) {
-  const auto deadline =
-      Clock::now() + std::chrono::milliseconds(sim.limits().handshake_timeout_ms);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(sim.limits().handshake_timeout_ms);
   for (;;) {
     SimConnection& conn = *s->conn;
     if (conn.aborted() || s->reader_done) break;
@@ -113,7 +112,7 @@ asio::awaitable<void> ServeChat(Simulator& sim, beast::tcp_stream stream, http::
   stream.expires_never();
   auto s = std::make_shared<ChatSocket>(std::move(stream), sim);
   websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(5);  // also bounds the closing handshake
+  timeouts.handshake_timeout = std::chrono::seconds(5);    // also bounds the closing handshake
   timeouts.idle_timeout = websocket::stream_base::none();  // Baileys pings with w:p iqs
   timeouts.keep_alive_pings = false;
   s->ws.set_option(timeouts);
