@@ -97,12 +97,17 @@ asio::awaitable<void> Refuse(beast::tcp_stream& stream, const http::Request& req
 }
 
 asio::awaitable<void> ServeChat(Simulator& sim, beast::tcp_stream stream, http::Request req) {
-  if (sim.faults().refuse_until_ms > sim.clock().NowMs()) {
-    co_await Refuse(stream, req, "refused (fault injection)");
-    co_return;
-  }
-  if (sim.connection_count() >= sim.limits().max_connections) {
-    co_await Refuse(stream, req, "too many connections");
+  // Refusals cut the TCP connection without an HTTP answer: Baileys listens
+  // to the `ws` library's 'unexpected-response' event, which stops `ws` from
+  // failing the handshake, so a 503 would leave the client hanging until its
+  // 20 s connect timeout; a cut connection fails at once ("socket hang up").
+  if (sim.faults().refuse_until_ms > sim.clock().NowMs() ||
+      sim.connection_count() >= sim.limits().max_connections) {
+    spdlog::info("wasim: refusing a websocket connection ({})",
+                 sim.connection_count() >= sim.limits().max_connections ? "connection limit"
+                                                                         : "fault refuse");
+    error_code ignored;
+    stream.socket().close(ignored);
     co_return;
   }
   if (!websocket::is_upgrade(req)) {

@@ -1,5 +1,6 @@
 // wasim against the real Baileys 7 (baileys@7.0.0-rc14): QR linking, login
-// with saved auth, pairing-code linking, device removal, connection replaced.
+// with saved auth, connection replaced, faults, wasim restart with its data
+// dir, pairing-code linking, device removal.
 // Run by ctest as `wasim_baileys` (WASIM = path of the wasim binary). The file
 // name does not match node's test glob on purpose: the baileys_interop test
 // runs tests/interop/ and must not start wasim.
@@ -137,12 +138,61 @@ test('wasim with the real Baileys 7', async t => {
     const c = await connect(authA)
     await c.next(isOpen, 'open with saved auth')
     assert.equal(c.updates.some(u => u.qr), false)
-    // (e) the same device logs in a second time: the old connection is replaced (440).
+    // The same device logs in a second time: the old connection is replaced (440).
     const c2 = await connect(authA)
     await c2.next(isOpen, 'second login open')
     await c.next(isClose(DisconnectReason.connectionReplaced), '440 replaced')
     c2.sock.end(undefined)
     await c2.next(u => u.connection === 'close', 'close after end')
+  })
+
+  await t.test('(e) faults: drop, refuse, stream-error, delay, restart', async () => {
+    const fault = async body => {
+      const res = await admin('POST', '/admin/faults', body)
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+    }
+    let c = await connect(authA)
+    await c.next(isOpen, 'open before drop')
+    await fault({ action: 'drop' })
+    await c.next(isClose(DisconnectReason.connectionClosed), '428 after drop')
+
+    await fault({ action: 'refuse', ms: 60_000 })
+    c = await connect(authA)
+    const refused = await c.next(u => u.connection === 'close', 'close while refusing')
+    assert.notEqual(closeCode(refused), DisconnectReason.restartRequired)
+    await fault({ action: 'refuse', ms: 0 })
+
+    c = await connect(authA)
+    await c.next(isOpen, 'open after refuse')
+    await fault({ action: 'stream-error', code: 503 })
+    await c.next(isClose(503), '503 stream error')
+
+    await fault({ action: 'delay', ms: 300 })
+    c = await connect(authA)
+    const started = Date.now()
+    await c.next(isOpen, 'open with delay')
+    assert.ok(Date.now() - started >= 300, 'delay applies to outgoing frames')
+    await fault({ action: 'delay', ms: 0 })
+
+    await fault({ action: 'restart' })
+    await c.next(u => u.connection === 'close', 'close on restart')
+    c = await connect(authA)
+    await c.next(isOpen, 'open after listener restart')
+    c.sock.end(undefined)
+    await c.next(u => u.connection === 'close', 'close after end')
+    assert.equal((await admin('POST', '/admin/faults', { action: 'explode' })).status, 400)
+  })
+
+  await t.test('(f) wasim restart keeps root key, accounts and devices', async () => {
+    wasim.kill('SIGTERM')
+    await withTimeout(new Promise(r => wasim.once('exit', r)), 5000, 'wasim exit')
+    const rootBefore = info.rootPublicKey
+    ;({ child: wasim, info } = await startWasim())
+    assert.equal(info.rootPublicKey, rootBefore)
+    const c = await connect(authA)
+    await c.next(isOpen, 'open after wasim restart')
+    c.sock.end(undefined)
+    await c.next(u => u.connection === 'close', 'close after end')
   })
 
   const authB = path.join(tmp, 'auth-b')
