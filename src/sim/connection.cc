@@ -232,15 +232,13 @@ void SimConnection::OnIq(const Node& iq) {
       Send(HandleUsyncIq(sim_.accounts(), iq, sim_.NowS()));
       return;
     }
-    Account* account = sim_.accounts().FindByPhone(device_jid_->user());
-    auto it =
-        account ? account->devices.find(device_jid_->device()) : decltype(account->devices.end()){};
-    if (account == nullptr || it == account->devices.end()) {
+    Device* self = sim_.FindDeviceRecord(*device_jid_);
+    if (self == nullptr) {  // removed while connected; the kick is on its way
       Send(ErrorFor(iq, 401, "not-authorized"));
       return;
     }
     bool changed = false;
-    Send(HandleEncryptIq(sim_.accounts(), *account, it->second, iq, &changed));
+    Send(HandleEncryptIq(sim_.accounts(), *self, iq, &changed));
     if (changed) sim_.SaveAccounts();
     return;
   }

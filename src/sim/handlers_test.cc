@@ -72,8 +72,7 @@ TEST(Encrypt, CountIsTruthfulAndUploadStores) {
   World w;
   Device& self = w.alice->devices[1];
   bool changed = false;
-  Node count =
-      HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("count")}), &changed);
+  Node count = HandleEncryptIq(w.store, self, Iq("encrypt", "get", {Node("count")}), &changed);
   EXPECT_EQ(count.GetChild("count")->GetAttrText("value"), "0");
   Node list("list");
   for (uint32_t id : {1u, 2u, 3u}) {
@@ -88,21 +87,20 @@ TEST(Encrypt, CountIsTruthfulAndUploadStores) {
   Node upload = Iq("encrypt", "set",
                    {BytesNode("registration", BigEndian(99, 4)), BytesNode("type", "\x05"),
                     BytesNode("identity", self.identity_key), list, skey});
-  Node ok = HandleEncryptIq(w.store, *w.alice, self, upload, &changed);
+  Node ok = HandleEncryptIq(w.store, self, upload, &changed);
   EXPECT_EQ(ok.GetAttrText("type"), "result");
   EXPECT_TRUE(changed);
   EXPECT_EQ(self.prekeys.size(), 3u);
   EXPECT_EQ(self.signed_prekey.id, 5u);
   EXPECT_EQ(self.registration_id, 99u);
-  count = HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("count")}), &changed);
+  count = HandleEncryptIq(w.store, self, Iq("encrypt", "get", {Node("count")}), &changed);
   EXPECT_EQ(count.GetChild("count")->GetAttrText("value"), "3");
-  Node digest =
-      HandleEncryptIq(w.store, *w.alice, self, Iq("encrypt", "get", {Node("digest")}), &changed);
+  Node digest = HandleEncryptIq(w.store, self, Iq("encrypt", "get", {Node("digest")}), &changed);
   EXPECT_NE(digest.GetChild("digest"), nullptr);
 
   // Another identity than the one bound at pairing is refused.
   upload.GetChild("identity")->content = wa::binary::Bytes(std::string(32, 'X'));
-  Node refused = HandleEncryptIq(w.store, *w.alice, self, upload, &changed);
+  Node refused = HandleEncryptIq(w.store, self, upload, &changed);
   EXPECT_EQ(refused.GetAttrText("type"), "error");
 }
 
@@ -113,9 +111,8 @@ TEST(Encrypt, BundleFetchConsumesOneTimePreKeys) {
     Node user("user");
     user.SetAttr("jid", jid);
     bool changed = false;
-    return HandleEncryptIq(w.store, *w.alice, self,
-                           Iq("encrypt", "get", {Node("key", {}, std::vector<Node>{user})}),
-                           &changed);
+    return HandleEncryptIq(
+        w.store, self, Iq("encrypt", "get", {Node("key", {}, std::vector<Node>{user})}), &changed);
   };
   const wa::Jid bob3 = wa::Jid::WithDevice("100000000000002", "lid", 3);
   Node first = fetch(bob3);

@@ -142,9 +142,7 @@ Node Fetch(AccountStore& store, const Node& iq, const Node& key, bool* changed) 
 
 }  // namespace
 
-Node HandleEncryptIq(AccountStore& store, Account& account, Device& self, const Node& iq,
-                     bool* changed) {
-  (void)account;
+Node HandleEncryptIq(AccountStore& store, Device& self, const Node& iq, bool* changed) {
   const std::string type = iq.GetAttrText("type").value_or("");
   if (type == "get" && iq.GetChild("count") != nullptr) return CountReply(iq, self);
   if (type == "get" && iq.GetChild("digest") != nullptr) return Digest(iq, self);

@@ -11,11 +11,9 @@
 
 namespace sim {
 
-// `self` is the requesting companion device of `account`. REQUIRES:
-// iq.tag == "iq" and xmlns='encrypt'. Sets *changed when the store changed
-// (the caller persists).
-Node HandleEncryptIq(AccountStore& store, Account& account, Device& self, const Node& iq,
-                     bool* changed);
+// `self` is the requesting companion device. REQUIRES: iq.tag == "iq" and
+// xmlns='encrypt'. Sets *changed when the store changed (the caller persists).
+Node HandleEncryptIq(AccountStore& store, Device& self, const Node& iq, bool* changed);
 
 // Upper bound of one-time pre-keys kept per device (Baileys uploads 812 at once).
 inline constexpr size_t kMaxStoredPreKeys = 2000;

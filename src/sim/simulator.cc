@@ -52,6 +52,13 @@ SimConnection* Simulator::FindDevice(const wa::Jid& device) {
   return conn == connections_.end() ? nullptr : conn->second;
 }
 
+Device* Simulator::FindDeviceRecord(const wa::Jid& device) {
+  Account* account = accounts_.FindByPhone(device.user());
+  if (account == nullptr || !device.IsPnUser()) return nullptr;
+  auto it = account->devices.find(device.device());
+  return it == account->devices.end() ? nullptr : &it->second;
+}
+
 std::deque<Node> Simulator::TakeOffline(const wa::Jid& device) {
   auto it = offline_.find(device.ToString());
   if (it == offline_.end()) return {};

@@ -35,7 +35,10 @@ struct SimLimits {
   size_t max_frame_size = 4 << 20;        // incoming noise frames
   size_t max_outbox_bytes = 16 << 20;     // per connection; past it: abort
   size_t max_offline_per_device = 1000;   // queued stanzas per device
-  int64_t handshake_timeout_ms = 20'000;  // until registration/login is done
+  int64_t handshake_timeout_ms = 20'000;  // from connect until the Noise handshake is done
+  // From connect until pairing is done. Baileys gives up after 160 s of QR
+  // codes itself [§5.2]; this bounds clients that never do.
+  int64_t registration_timeout_ms = 300'000;
 };
 
 struct Faults {
@@ -76,6 +79,8 @@ class Simulator {
   // <stream:error><conflict type='replaced'/></stream:error> [§1.5].
   void OnLoggedIn(SimConnection* conn, const wa::Jid& device);
   SimConnection* FindDevice(const wa::Jid& device);
+  // The stored companion `phone:device@s.whatsapp.net`, or nullptr.
+  Device* FindDeviceRecord(const wa::Jid& device);
   // Takes the stanzas queued for `device` while it was offline.
   std::deque<Node> TakeOffline(const wa::Jid& device);
   // Queues a stanza for an offline device (for the messaging issue's router).

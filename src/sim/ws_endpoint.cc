@@ -53,7 +53,19 @@ void CloseSocket(ChatSocket& s) {
 // and the writer re-checks every condition before it sleeps, so no wake-up
 // is lost.
 asio::awaitable<void> Writer(std::shared_ptr<ChatSocket> s, Simulator& sim) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(sim.limits().handshake_timeout_ms);
+  const auto start = Clock::now();
+  // Connections still shaking hands or pairing have a deadline; logged-in
+  // ones live as long as the client keeps them (it pings every 30 s).
+  auto deadline = [&](SimConnection::Phase phase) {
+    switch (phase) {
+      case SimConnection::Phase::kHandshake:
+        return start + std::chrono::milliseconds(sim.limits().handshake_timeout_ms);
+      case SimConnection::Phase::kRegistration:
+        return start + std::chrono::milliseconds(sim.limits().registration_timeout_ms);
+      default:
+        return Clock::time_point::max();
+    }
+  };
   for (;;) {
     SimConnection& conn = *s->conn;
     if (conn.aborted() || s->reader_done) break;
@@ -72,12 +84,12 @@ asio::awaitable<void> Writer(std::shared_ptr<ChatSocket> s, Simulator& sim) {
       co_await s->ws.async_close(websocket::close_code::normal, kTuple);
       break;
     }
-    const bool handshaking = conn.phase() == SimConnection::Phase::kHandshake;
-    if (handshaking && Clock::now() >= deadline) {
-      spdlog::info("wasim conn={}: handshake timeout", conn.id());
+    const auto until = deadline(conn.phase());
+    if (Clock::now() >= until) {
+      spdlog::info("wasim conn={}: timed out before finishing the handshake or pairing", conn.id());
       break;
     }
-    s->wake.expires_at(handshaking ? deadline : Clock::time_point::max());
+    s->wake.expires_at(until);
     co_await s->wake.async_wait(kTuple);
   }
   CloseSocket(*s);
@@ -105,7 +117,7 @@ asio::awaitable<void> ServeChat(Simulator& sim, beast::tcp_stream stream, http::
       sim.connection_count() >= sim.limits().max_connections) {
     spdlog::info("wasim: refusing a websocket connection ({})",
                  sim.connection_count() >= sim.limits().max_connections ? "connection limit"
-                                                                         : "fault refuse");
+                                                                        : "fault refuse");
     error_code ignored;
     stream.socket().close(ignored);
     co_return;

@@ -4,8 +4,8 @@
 // applied, closes after stream errors). While the "refuse" fault is active,
 // or at the connection limit, the TCP connection is cut without an answer
 // (see ServeChat for why); a plain HTTP request gets 503. A connection that
-// has not finished the Noise handshake within SimLimits::handshake_timeout_ms
-// is closed.
+// has not finished the Noise handshake or pairing within
+// SimLimits::{handshake,registration}_timeout_ms is closed.
 // Thread safety: everything runs on the simulator's io_context thread.
 #pragma once
 
