@@ -98,6 +98,12 @@ TEST(Encrypt, CountIsTruthfulAndUploadStores) {
   Node digest = HandleEncryptIq(w.store, self, Iq("encrypt", "get", {Node("digest")}), &changed);
   EXPECT_NE(digest.GetChild("digest"), nullptr);
 
+  Node rotate = Iq("encrypt", "set", {Node("rotate", {}, std::vector<Node>{skey})});
+  rotate.GetChild("rotate")->GetChild("skey")->GetChild("id")->content =
+      wa::binary::Bytes(BigEndian(6, 3));
+  EXPECT_EQ(HandleEncryptIq(w.store, self, rotate, &changed).GetAttrText("type"), "result");
+  EXPECT_EQ(self.signed_prekey.id, 6u);
+
   // Another identity than the one bound at pairing is refused.
   upload.GetChild("identity")->content = wa::binary::Bytes(std::string(32, 'X'));
   Node refused = HandleEncryptIq(w.store, self, upload, &changed);
@@ -157,6 +163,10 @@ TEST(MiscIq, AnswersLoginQueriesAndLeavesOthers) {
   EXPECT_TRUE(readreceipts);
   EXPECT_NE(HandleMiscIq(Iq("blocklist", "get", {}))->GetChild("list"), nullptr);
   EXPECT_NE(HandleMiscIq(Iq("abt", "get", {Node("props")}))->GetChild("props"), nullptr);
+  EXPECT_EQ(HandleMiscIq(Iq("w:profile:picture", "get", {Node("picture")}))
+                ->GetChild("error")
+                ->GetAttrText("code"),
+            "404");
   EXPECT_FALSE(HandleMiscIq(Iq("w:g2", "get", {Node("participating")})).has_value());
 }
 

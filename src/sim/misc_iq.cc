@@ -33,6 +33,12 @@ std::optional<Node> HandleMiscIq(const Node& iq) {
   if (xmlns == "privacy" && type == "set" && iq.GetChild("tokens") != nullptr) {
     return ResultFor(iq);
   }
+  if (xmlns == "w:profile:picture") {
+    // No profile pictures: what the real server answers for a user without one.
+    return ErrorFor(iq, 404, "item-not-found");
+  }
+  // Statistics uploads and dirty-bit acknowledgements need nothing back [§7.5, §7.6].
+  if (xmlns == "w:stats" || xmlns == "urn:xmpp:whatsapp:dirty") return ResultFor(iq);
   return std::nullopt;
 }
 

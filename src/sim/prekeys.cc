@@ -52,6 +52,21 @@ Node Upload(const Node& iq, Device& self, bool* changed) {
   return ResultFor(iq);
 }
 
+// Signed pre-key rotation: <rotate><skey><id/><value/><signature/></skey></rotate> [§7.6].
+Node Rotate(const Node& iq, Device& self, bool* changed) {
+  const Node* skey = iq.GetChild("rotate")->GetChild("skey");
+  auto id = skey ? ChildBytes(*skey, "id") : std::nullopt;
+  auto value = skey ? ChildBytes(*skey, "value") : std::nullopt;
+  auto signature = skey ? ChildBytes(*skey, "signature") : std::nullopt;
+  auto parsed = id ? ParseBigEndian(*id) : std::nullopt;
+  if (!parsed || !value || value->size() != 32 || !signature || signature->size() != 64) {
+    return ErrorFor(iq, 400, "bad-request");
+  }
+  self.signed_prekey = {*parsed, *value, *signature};
+  *changed = true;
+  return ResultFor(iq);
+}
+
 // Real servers put a key digest here; Baileys only checks that <digest>
 // exists [§7.2 step 4]. We give the same facts a bundle would.
 Node Digest(const Node& iq, const Device& self) {
@@ -150,6 +165,7 @@ Node HandleEncryptIq(AccountStore& store, Device& self, const Node& iq, bool* ch
     return Fetch(store, iq, *iq.GetChild("key"), changed);
   }
   if (type == "set" && iq.GetChild("list") != nullptr) return Upload(iq, self, changed);
+  if (type == "set" && iq.GetChild("rotate") != nullptr) return Rotate(iq, self, changed);
   spdlog::info("wasim: unhandled encrypt iq: {}", iq.DebugString());
   return ErrorFor(iq, 501, "feature-not-implemented");
 }

@@ -224,6 +224,19 @@ test('wasim with the real Baileys 7', async t => {
     })
   })
 
+  await t.test('(g) Baileys logout() unlinks its own device', async () => {
+    const c = await connect(authA)
+    await c.next(isOpen, 'open before logout')
+    await c.sock.logout()
+    await c.next(isClose(DisconnectReason.loggedOut), '401 after logout')
+    // remove-companion-device is sent without waiting; give wasim a moment.
+    for (let i = 0; i < 50; i++) {
+      if ((await admin('GET', `/admin/accounts/${PHONE_A}/devices`)).body.devices.length === 0) break
+      await new Promise(r => setTimeout(r, 100))
+    }
+    assert.equal((await admin('GET', `/admin/accounts/${PHONE_A}/devices`)).body.devices.length, 0)
+  })
+
   await t.test('scan without a waiting companion → 404', async () => {
     const res = await admin('POST', `/admin/accounts/${PHONE_A}/scan`,
       { qr: 'https://wa.me/settings/linked_devices#2@nope,' + 'A'.repeat(43) + '=,' + 'A'.repeat(43) + '=,' + 'A'.repeat(43) + '=,1' })
