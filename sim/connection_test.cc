@@ -287,5 +287,24 @@ TEST(SimConnection, GarbageIsRefusedWithoutCrashing) {
   EXPECT_EQ(s.sim->connection_count(), 2u);
 }
 
+// After a good handshake: frames that do not decrypt, and well-encrypted
+// frames that are not nodes, end the connection; nothing crashes.
+TEST(SimConnection, BadFramesAfterTheHandshakeAbort) {
+  Server s;
+  ASSERT_TRUE(s.store.CreateAccount("15550100001", "").ok());
+  for (int round = 0; round < 20; ++round) {
+    Companion c(s.random);
+    c.Connect(s, c.Registration());
+    ASSERT_FALSE(c.conn->aborted());
+    const std::string junk = s.random.Bytes(1 + round * 7);
+    if (round % 2 == 0) {
+      c.Feed(*c.writer->Write(junk));  // not a GCM ciphertext of this transport
+    } else {
+      c.Feed(*c.writer->Write(*c.transport->Encrypt(junk)));  // not a node
+    }
+    EXPECT_TRUE(c.conn->aborted()) << round;
+  }
+}
+
 }  // namespace
 }  // namespace sim
