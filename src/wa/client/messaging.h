@@ -1,0 +1,162 @@
+// The messaging seam of wa/client [whatsapp-protocol.md §8–10]: what the
+// client hands to the service for every incoming message and receipt, what
+// the service asks the client to send, and the state that outlives one
+// socket (device lists, recently sent messages for retries).
+//
+// Persist, then ack [architecture.md §4.1]. For each incoming <message> the
+// client, strictly in arrival order and one at a time:
+//   1. decrypts it with the Signal state, buffering every Signal write
+//      (sessions, pre-key removal, sender keys) instead of writing it;
+//   2. co_awaits MessageSink::OnMessage — the service stores the message;
+//   3. only when that returned ok: writes the buffered Signal state, then
+//      sends the receipt (the server's "ack" for messages).
+// A crash before 3 leaves the old Signal state and no receipt: the server
+// redelivers, the message decrypts again with the same (old) state and the
+// store deduplicates it. Never a Bad MAC after a restart.
+// When OnMessage fails, nothing is written or receipted; the client goes on
+// with the next stanza (the server redelivers the failed one on reconnect).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+
+namespace wa::client {
+
+// One incoming message after decryption, addressed as api.md wants it.
+struct IncomingMessage {
+  std::string id;
+  std::string chat;        // chat JID without device: "1555…@s.whatsapp.net", "…@lid", "…@g.us"
+  std::string sender;      // author JID without device (== chat for 1:1 from the peer)
+  std::string sender_alt;  // the author's other addressing (PN ↔ LID) when the stanza says
+  bool from_me = false;    // sent by another device of ours (device-sent message)
+  bool is_group = false;
+  int64_t timestamp_ms = 0;
+  std::string push_name;  // `notify` attribute, may be empty
+  bool offline = false;   // delivered from the server's offline queue
+  // The decrypted WhatsApp `Message` protobuf (serialized; device-sent
+  // wrappers already unwrapped). Empty when undecryptable.
+  std::string message;
+  // Could not be decrypted: the client has sent the retry receipt; when the
+  // resend decrypts, OnMessage is called again with the same id and this false.
+  bool undecryptable = false;
+  std::string error;  // why it could not be decrypted
+};
+
+// A receipt for one of our sends (or a read on another device of ours).
+struct ReceiptEvent {
+  std::string chat;              // chat JID without device
+  std::vector<std::string> ids;  // the receipted message ids
+  std::string status;            // "delivered" | "read" | "played"
+  std::string from;              // the device JID that sent the receipt
+  int64_t timestamp_ms = 0;
+};
+
+// Implemented by the service. Called on the client's strand, one call at a
+// time, in arrival order; may suspend (store writes on the blocking pool).
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  // Persist the message (idempotent on (chat, id)); ok → the client commits
+  // the Signal state and receipts it.
+  virtual boost::asio::awaitable<base::Status> OnMessage(const IncomingMessage& message) = 0;
+  // Move the stored status forward; the client acks the receipt afterwards
+  // whatever this returns (a receipt is not worth a redelivery).
+  virtual boost::asio::awaitable<void> OnReceipt(const ReceiptEvent& receipt) = 0;
+};
+
+// What the service asks to send.
+struct SendRequest {
+  std::string to;       // chat JID: user (PN or LID, no device) or group
+  std::string id;       // message id; empty: the client makes a fresh "3EB0…" id
+  std::string message;  // the WhatsApp `Message` protobuf, serialized
+  // Stanza `type`: "text" for text, "media" for media messages.
+  std::string type = "text";
+  std::string media_type;  // `<enc mediatype=…>` for media: image|video|document|audio…
+};
+
+struct SendResult {
+  std::string id;
+  std::string chat;           // as sent (normalised)
+  int64_t timestamp_ms = 0;   // the server ack's `t`
+};
+
+// Media uploaded to the media host, for the message fields [§10].
+struct UploadedMedia {
+  std::string url;
+  std::string direct_path;
+  std::string media_key;        // 32 bytes
+  std::string file_sha256;      // of the plaintext
+  std::string file_enc_sha256;  // of what was uploaded
+  uint64_t file_length = 0;     // plaintext bytes
+};
+
+// What a received media message says about its blob.
+struct MediaRef {
+  std::string media_type;  // image|video|document|audio|sticker (wa::media names)
+  std::string url;         // may be empty: direct_path on a media_conn host then
+  std::string direct_path;
+  std::string media_key;
+  std::string file_sha256;
+  std::string file_enc_sha256;
+  uint64_t file_length = 0;
+};
+
+// State of the messaging layer that outlives one socket; one per instance,
+// owned by the service and lent to every Client. Thread-safe.
+class MessagingState {
+ public:
+  explicit MessagingState(const base::Clock& clock) : clock_(clock) {}
+
+  // Device lists from usync, cached (the protocol's device-change
+  // notifications invalidate; entries also expire).
+  struct Devices {
+    std::vector<uint32_t> ids;  // device ids of the user, 0 = the phone
+    int64_t fetched_ms = 0;
+  };
+  std::optional<Devices> GetDevices(const std::string& user) const;
+  void PutDevices(const std::string& user, Devices devices);
+  void InvalidateDevices(const std::string& user);
+
+  // PN user ↔ LID user, learned from usync and message stanzas.
+  void PutLidMapping(const std::string& pn_user, const std::string& lid_user);
+  std::optional<std::string> LidForPn(const std::string& pn_user) const;
+  std::optional<std::string> PnForLid(const std::string& lid_user) const;
+
+  // Recently sent messages, for retry receipts (re-encrypt and resend).
+  struct Sent {
+    std::string to;
+    std::string message;
+    std::string type;
+    std::string media_type;
+    int64_t sent_ms = 0;
+  };
+  void RememberSent(const std::string& id, Sent sent);
+  std::optional<Sent> FindSent(const std::string& id) const;
+
+  // Bounds: the caches drop their oldest entries past these.
+  static constexpr size_t kMaxDeviceUsers = 10000;
+  static constexpr size_t kMaxSent = 2000;
+  static constexpr int64_t kDeviceTtlMs = 5 * 60 * 1000;
+
+ private:
+  const base::Clock& clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, Devices> devices_;
+  std::map<std::string, std::string> pn_to_lid_;
+  std::map<std::string, std::string> lid_to_pn_;
+  std::map<std::string, Sent> sent_;
+  std::vector<std::string> sent_order_;
+};
+
+}  // namespace wa::client
