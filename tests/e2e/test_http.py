@@ -150,7 +150,7 @@ def test_later_routes_answer_503_with_reason(server):
     r = request(server.port, "POST", "/whatsapp/message/send/text", AUTH,
                 body={"to": "15550100101", "text": "hi"})
     body = assert_nest_error(r, 503)
-    assert "WhatsApp" in str(body["message"])
+    assert "messaging" in str(body["message"])
     # Nothing listens where the e2e fixture points WhatsApp: the attempt
     # fails at once and connect says why.
     r = request(server.port, "POST", "/whatsapp/session/connect", AUTH)
