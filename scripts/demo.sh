@@ -17,15 +17,17 @@ mkdir -p "$demo/wasim" "$demo/wagate"
 wasim_pid=""
 wagate_pid=""
 stop() {
-  [ -n "$wagate_pid" ] && kill "$wagate_pid" 2>/dev/null && wait "$wagate_pid" 2>/dev/null
-  [ -n "$wasim_pid" ] && kill "$wasim_pid" 2>/dev/null && wait "$wasim_pid" 2>/dev/null
+  if [ -n "$wagate_pid" ]; then kill "$wagate_pid" 2>/dev/null; wait "$wagate_pid" 2>/dev/null; fi
+  if [ -n "$wasim_pid" ]; then kill "$wasim_pid" 2>/dev/null; wait "$wasim_pid" 2>/dev/null; fi
   echo "demo: stopped"
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
 
 # wasim prints one JSON line with its ports and root key, then logs to stderr.
-coproc WASIM { "$root/$build_dir/sim/wasim" --host 127.0.0.1 --ws-port 0 --admin-port 0 \
+# Own sessions (setsid): Ctrl-C reaches this script only, which then stops
+# both by PID, in order.
+coproc WASIM { exec setsid "$root/$build_dir/sim/wasim" --host 127.0.0.1 --ws-port 0 --admin-port 0 \
   --media-port 0 --data "$demo/wasim" 2>"$demo/wasim.log"; }
 wasim_pid=$WASIM_PID
 read -r -t 20 info <&"${WASIM[0]}" || { echo "demo: wasim did not start:"; cat "$demo/wasim.log"; exit 1; }
@@ -38,7 +40,7 @@ curl -fsS -X POST "$admin_url/admin/accounts" -H 'content-type: application/json
 
 WAGATE_API_KEY=$api_key WAGATE_WA_URL=$ws_url WAGATE_WA_ROOT_KEY=$root_key \
   WAGATE_DATA_DIR="$demo/wagate" WAGATE_PUSH_NAME="wagate demo" \
-  "$root/$build_dir/src/app/wagate" --host 127.0.0.1 --port 0 \
+  setsid "$root/$build_dir/src/app/wagate" --host 127.0.0.1 --port 0 \
   --db "sqlite:$demo/wagate/wagate.db" >"$demo/wagate.log" 2>&1 &
 wagate_pid=$!
 port=""
