@@ -76,7 +76,8 @@ base::Result<std::string> QrPng(std::string_view text, int scale) {
       // libqrencode: bit 0 of each module byte is "dark".
       if ((code->data[y * code->width + x] & 1) == 0) continue;
       for (int dy = 0; dy < scale; ++dy) {
-        unsigned char* row = &pixels[static_cast<size_t>((y + kQuietZone) * scale + dy) * row_bytes];
+        unsigned char* row =
+            &pixels[static_cast<size_t>((y + kQuietZone) * scale + dy) * row_bytes];
         for (int dx = 0; dx < scale; ++dx) {
           const int px = (x + kQuietZone) * scale + dx;
           row[px / 8] &= static_cast<unsigned char>(~(0x80 >> (px % 8)));

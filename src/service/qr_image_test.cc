@@ -79,8 +79,7 @@ TEST(QrImageTest, DataUrlIsBase64OfThePng) {
 
 TEST(QrImageTest, RefusesEmptyOversizedTextAndBadScale) {
   EXPECT_EQ(QrPng("").status().code(), base::Code::kInvalidArgument);
-  EXPECT_EQ(QrPng(std::string(kMaxQrText + 1, 'a')).status().code(),
-            base::Code::kInvalidArgument);
+  EXPECT_EQ(QrPng(std::string(kMaxQrText + 1, 'a')).status().code(), base::Code::kInvalidArgument);
   EXPECT_EQ(QrPng("x", 0).status().code(), base::Code::kInvalidArgument);
   EXPECT_EQ(QrPng("x", 33).status().code(), base::Code::kInvalidArgument);
 }

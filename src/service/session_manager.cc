@@ -195,8 +195,7 @@ void SessionManager::StartLoopLocked(const std::string& phone) {
   asio::co_spawn(strand_, Loop(phone), asio::detached);
 }
 
-bool SessionManager::WaitLocked(std::unique_lock<std::mutex>& lock,
-                                std::chrono::milliseconds wait,
+bool SessionManager::WaitLocked(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds wait,
                                 const std::function<bool()>& done) {
   return cv_.wait_for(lock, wait, done);
 }
@@ -209,9 +208,8 @@ asio::awaitable<void> SessionManager::Loop(std::string phone) {
       if (stop_) break;
       wa::client::ClientConfig config = options_.client;
       config.pairing_phone = view_.linked ? "" : phone;
-      client = std::make_shared<wa::client::Client>(strand_, blocking_, std::move(config),
-                                                    creds_, store_, instance_, *observer_,
-                                                    random_, clock_);
+      client = std::make_shared<wa::client::Client>(strand_, blocking_, std::move(config), creds_,
+                                                    store_, instance_, *observer_, random_, clock_);
       client_ = client;
       ++view_.connect_attempts;
       SetStatusLocked("connecting");
@@ -255,8 +253,7 @@ asio::awaitable<void> SessionManager::Loop(std::string phone) {
   if (done) done();
 }
 
-asio::awaitable<SessionManager::Next> SessionManager::HandleEnd(
-    const wa::client::Disconnect& end) {
+asio::awaitable<SessionManager::Next> SessionManager::HandleEnd(const wa::client::Disconnect& end) {
   bool stop = false;
   bool linked = false;
   {

@@ -63,9 +63,9 @@ struct SessionOptions {
 struct SessionView {
   std::string status = "closed";  // closed|connecting|qr-ready|pairing|open
   int64_t since_ms = 0;
-  std::string me;  // JSON object text when linked, else empty
-  std::string qr;  // while qr-ready
-  std::string pairing_code;  // while pairing ("ABCD-EFGH")
+  std::string me;             // JSON object text when linked, else empty
+  std::string qr;             // while qr-ready
+  std::string pairing_code;   // while pairing ("ABCD-EFGH")
   int64_t expires_at_ms = 0;  // of the QR or the code
   std::optional<wa::client::Disconnect> last_disconnect;
   int64_t last_disconnect_ms = 0;
@@ -138,17 +138,17 @@ class SessionManager {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  SessionView view_;                                // guarded by mu_
-  Link link_ = Link::kNone;                         // guarded by mu_
-  std::string link_phone_;                          // guarded by mu_
-  bool running_ = false;                            // the loop runs; guarded by mu_
-  bool stop_ = false;                               // the loop must end; guarded by mu_
-  bool logout_requested_ = false;                   // guarded by mu_
-  std::shared_ptr<wa::client::Client> client_;      // the live socket; guarded by mu_
+  SessionView view_;                                       // guarded by mu_
+  Link link_ = Link::kNone;                                // guarded by mu_
+  std::string link_phone_;                                 // guarded by mu_
+  bool running_ = false;                                   // the loop runs; guarded by mu_
+  bool stop_ = false;                                      // the loop must end; guarded by mu_
+  bool logout_requested_ = false;                          // guarded by mu_
+  std::shared_ptr<wa::client::Client> client_;             // the live socket; guarded by mu_
   std::shared_ptr<boost::asio::steady_timer> wait_timer_;  // backoff wait; strand only
-  std::function<void()> stopped_;                   // Stop's `done`; guarded by mu_
-  Backoff backoff_;                                 // strand only
-  int restarts_without_open_ = 0;                   // strand only
+  std::function<void()> stopped_;                          // Stop's `done`; guarded by mu_
+  Backoff backoff_;                                        // strand only
+  int restarts_without_open_ = 0;                          // strand only
 };
 
 }  // namespace service

@@ -59,8 +59,9 @@ TEST_F(StoreCredsTest, CredsOfADeviceNotLinkedYetShowNoAccount) {
 
 TEST_F(StoreCredsTest, DeleteRemovesCredsAndEveryKey) {
   ASSERT_TRUE(creds_.SaveCreds(Linked()).ok());
-  ASSERT_TRUE(store_->WriteKeys("default", {{"pre-key", "1", std::string("k1")},
-                                            {"session", "a.0", std::string("s")}})
+  ASSERT_TRUE(store_
+                  ->WriteKeys("default", {{"pre-key", "1", std::string("k1")},
+                                          {"session", "a.0", std::string("s")}})
                   .ok());
   ASSERT_TRUE(store_->WriteKeys("other", {{"pre-key", "1", std::string("k")}}).ok());
   ASSERT_TRUE(creds_.DeleteCredsAndKeys().ok());

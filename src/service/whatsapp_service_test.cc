@@ -28,8 +28,14 @@ class WhatsappServiceTest : public ::testing::Test {
   boost::asio::thread_pool pool_{1};
   base::FakeClock clock_{1'700'000'000'000};
   boost::asio::io_context io_;
-  SessionManager session_{io_.get_executor(), pool_, "default", *store_, nullptr, {},
-                          base::SecureRandom::Instance(), clock_};
+  SessionManager session_{io_.get_executor(),
+                          pool_,
+                          "default",
+                          *store_,
+                          nullptr,
+                          {},
+                          base::SecureRandom::Instance(),
+                          clock_};
   WhatsappService service_{"default", *store_, pool_, session_, clock_};
 };
 
