@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/status.h"
+#include "service/objects.h"
 #include "service/whatsapp_service.h"
 #include "store/records.h"
 
@@ -21,13 +22,11 @@ namespace api {
 
 using base::Result;
 
-// `sp`: where the result is allocated (default: the heap).
-boost::json::object MessageToJson(const store::MessageRecord& message,
-                                  boost::json::storage_ptr sp = {});
-boost::json::object ChatToJson(const store::ChatRecord& chat, boost::json::storage_ptr sp = {});
-// The linked account, from the JSON text the protocol client stores
-// ({jid, lid, name}); null when empty or unreadable.
-boost::json::value LinkedAccountToJson(std::string_view me_json);
+// The message, chat and account objects are shared with the events
+// (service/objects.h).
+using service::ChatToJson;
+using service::LinkedAccountToJson;
+using service::MessageToJson;
 // { instanceName, status, me, lastDisconnect, since }
 boost::json::object SessionStateToJson(const service::SessionState& state);
 
