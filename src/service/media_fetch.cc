@@ -41,9 +41,9 @@ bool PrivateV6(const unsigned char* b) {
     return PrivateV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) |
                      b[15]);
   }
-  if ((b[0] & 0xfe) == 0xfc) return true;                    // fc00::/7 unique local
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;    // fe80::/10 link-local
-  if (b[0] == 0xff) return true;                             // multicast
+  if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7 unique local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10 link-local
+  if (b[0] == 0xff) return true;                           // multicast
   return false;
 }
 
@@ -169,7 +169,8 @@ base::Result<FetchResult> FetchToFile(const std::string& url, const std::string&
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);

@@ -48,8 +48,8 @@ class MediaFetchTest : public ::testing::Test {
     router_.Add(bhttp::verb::get, "/hop", redirect("/photo"));
     router_.Add(bhttp::verb::get, "/loop", redirect("/loop"));
     router_.Add(bhttp::verb::get, "/ftp", redirect("ftp://127.0.0.1/x"));
-    server_ = std::make_unique<http::Server>(io_, http::ServerOptions{.port = 0}, router_,
-                                             metrics_);
+    server_ =
+        std::make_unique<http::Server>(io_, http::ServerOptions{.port = 0}, router_, metrics_);
     auto port = server_->Listen();
     ASSERT_TRUE(port.ok());
     base_ = "http://127.0.0.1:" + std::to_string(*port);
@@ -135,14 +135,14 @@ TEST_F(MediaFetchTest, SizeLimitAndErrors) {
 }
 
 TEST(AddressGuardTest, PrivateRanges) {
-  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-                         "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::",
-                         "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "ff02::1",
-                         "not-an-ip"}) {
+  for (const char* ip :
+       {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1", "ff02::1", "not-an-ip"}) {
     EXPECT_TRUE(IsPrivateAddress(ip)) << ip;
   }
-  for (const char* ip : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "2001:4860:4860::8888",
-                         "::ffff:8.8.8.8"}) {
+  for (const char* ip :
+       {"8.8.8.8", "1.1.1.1", "172.32.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"}) {
     EXPECT_FALSE(IsPrivateAddress(ip)) << ip;
   }
 }
