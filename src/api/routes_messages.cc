@@ -192,12 +192,68 @@ std::optional<http::Response> RequireObjectBody(const http::Request& req, json::
   return std::nullopt;
 }
 
-// The whole file; media files are bounded by the media size limit.
-base::Result<std::string> ReadMediaFile(const service::Media& media) {
+// A byte range of a media file: [first, last], inclusive as in HTTP.
+struct ByteRange {
+  int64_t first = 0;
+  int64_t last = 0;
+};
+
+// "bytes=a-b", "bytes=a-", "bytes=-n" (one range; several are answered
+// whole, as RFC 9110 allows). nullopt: no usable Range (serve all);
+// a range starting past the end is `unsatisfiable`.
+std::optional<ByteRange> ParseRange(std::string_view header, int64_t size, bool& unsatisfiable) {
+  unsatisfiable = false;
+  if (!header.starts_with("bytes=") || header.find(',') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  header.remove_prefix(6);
+  const size_t dash = header.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view t) -> std::optional<int64_t> {
+    if (t.empty() || t.size() > 18) return std::nullopt;
+    int64_t n = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  };
+  const std::string_view a = header.substr(0, dash);
+  const std::string_view b = header.substr(dash + 1);
+  if (a.empty()) {  // the last n bytes
+    auto n = number(b);
+    if (!n || *n == 0) {
+      unsatisfiable = n.has_value();
+      return std::nullopt;
+    }
+    return ByteRange{std::max<int64_t>(0, size - *n), size - 1};
+  }
+  auto first = number(a);
+  if (!first) return std::nullopt;
+  if (*first >= size) {
+    unsatisfiable = true;
+    return std::nullopt;
+  }
+  int64_t last = size - 1;
+  if (!b.empty()) {
+    auto l = number(b);
+    if (!l || *l < *first) return std::nullopt;
+    last = std::min(*l, size - 1);
+  }
+  return ByteRange{*first, last};
+}
+
+// The bytes [first, last] of the file; media files are bounded by the media
+// size limit, a range bounds what is read.
+base::Result<std::string> ReadMediaFile(const service::Media& media, ByteRange range) {
   std::ifstream in(media.path, std::ios::binary);
   if (!in) return base::NotFound("media file missing");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return base::Internal("read " + media.path + " failed");
+  std::string bytes(static_cast<size_t>(range.last - range.first + 1), '\0');
+  in.seekg(range.first);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes.size())) {
+    return base::Internal("read " + media.path + " failed");
+  }
   return bytes;
 }
 
@@ -272,7 +328,7 @@ void AddMessageRoutes(http::Router& router, const ApiDeps& deps) {
         Problems problems;
         auto request = ParseSendText(ctx.req, body, problems);
         if (!request) co_return BadRequest(problems.list());
-        auto sent = service.SendText(*request);
+        auto sent = co_await service.SendText(std::move(*request));
         if (!sent.ok()) co_return ErrorFromStatus(sent.status());
         co_return Created(*sent);
       }));
@@ -285,7 +341,7 @@ void AddMessageRoutes(http::Router& router, const ApiDeps& deps) {
         Problems problems;
         auto request = ParseSendMedia(ctx.req, body, problems);
         if (!request) co_return BadRequest(problems.list());
-        auto sent = service.SendMedia(*request);
+        auto sent = co_await service.SendMedia(std::move(*request));
         if (!sent.ok()) co_return ErrorFromStatus(sent.status());
         co_return Created(*sent);
       }));
@@ -297,14 +353,38 @@ void AddMessageRoutes(http::Router& router, const ApiDeps& deps) {
         if (!IsPrintableId(id, kMaxIdBytes) || id.find('/') != std::string::npos) {
           co_return BadRequest({"id must be a media id (1-128 printable ASCII characters)"});
         }
-        auto media = service.GetMedia(id);
+        auto media =
+            co_await http::Offload(service.blocking_pool(), [&] { return service.GetMedia(id); });
         if (!media.ok()) co_return ErrorFromStatus(media.status());
-        auto bytes =
-            co_await http::Offload(service.blocking_pool(), [&] { return ReadMediaFile(*media); });
+        bool unsatisfiable = false;
+        std::optional<ByteRange> range;
+        if (auto h = ctx.req.find(bhttp::field::range); h != ctx.req.end()) {
+          range = ParseRange(h->value(), media->size, unsatisfiable);
+        }
+        if (unsatisfiable) {
+          http::Response res = http::ErrorResponse(bhttp::status::range_not_satisfiable,
+                                                   "Range Not Satisfiable");
+          res.set(bhttp::field::content_range, "bytes */" + std::to_string(media->size));
+          co_return res;
+        }
+        const ByteRange whole{0, media->size - 1};
+        auto bytes = co_await http::Offload(service.blocking_pool(), [&] {
+          return media->size == 0 ? base::Result<std::string>(std::string())
+                                  : ReadMediaFile(*media, range.value_or(whole));
+        });
         if (!bytes.ok()) co_return ErrorFromStatus(bytes.status());
-        http::Response res{bhttp::status::ok, 11};
+        http::Response res{range ? bhttp::status::partial_content : bhttp::status::ok,
+                           ctx.req.version()};
         res.set(bhttp::field::content_type,
                 media->mime_type.empty() ? "application/octet-stream" : media->mime_type);
+        res.set(bhttp::field::accept_ranges, "bytes");
+        // Content-addressed: a name never changes its bytes.
+        res.set(bhttp::field::cache_control, "private, max-age=31536000, immutable");
+        if (range) {
+          res.set(bhttp::field::content_range, "bytes " + std::to_string(range->first) + "-" +
+                                                   std::to_string(range->last) + "/" +
+                                                   std::to_string(media->size));
+        }
         res.body() = std::move(bytes).value();
         res.prepare_payload();
         co_return res;

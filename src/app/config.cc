@@ -69,6 +69,10 @@ constexpr Setting kSettings[] = {
      "none"},
     {"push-name", "WAGATE_PUSH_NAME", "the name other WhatsApp users see for this device",
      "none"},
+    {"media-max-bytes", "WAGATE_MEDIA_MAX_BYTES",
+     "largest media a send may fetch from mediaUrl: bytes, or with a k/m suffix", "64mb"},
+    {"media-allow-private", "WAGATE_MEDIA_ALLOW_PRIVATE",
+     "1 lets sends fetch mediaUrl from loopback and private addresses (off: SSRF guard)", "0"},
 };
 
 const Setting* FindFlag(std::string_view flag) {
@@ -242,6 +246,17 @@ base::Status ApplySetting(std::string_view flag, const Value& v, Config& c) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(v.text, ec)) return Bad(v, "must be a readable PEM file");
     c.wa_ca_file = v.text;
+  } else if (flag == "media-max-bytes") {
+    auto n = ParseByteSize(v.text);
+    if (!n || *n == 0 || *n > (uint64_t{2} << 30)) {
+      return Bad(v, "must be a size between 1 byte and 2gb, like 64mb");
+    }
+    c.media_max_bytes = *n;
+  } else if (flag == "media-allow-private") {
+    if (v.text != "0" && v.text != "1" && v.text != "true" && v.text != "false") {
+      return Bad(v, "must be 0 or 1");
+    }
+    c.media_allow_private = v.text == "1" || v.text == "true";
   } else if (flag == "push-name") {
     if (v.text.size() > 100) return Bad(v, "must be at most 100 characters", false);
     c.push_name = v.text;

@@ -50,6 +50,10 @@ struct Config {
   std::string wa_root_key;
   std::string wa_ca_file;
   std::string push_name;
+  // Media of sends: the largest mediaUrl download, and whether private and
+  // loopback addresses may be fetched (tests, local files).
+  uint64_t media_max_bytes = 64ull << 20;
+  bool media_allow_private = false;
   // Arguments that are not flags (the import file), in order.
   std::vector<std::string> positional;
 };

@@ -119,15 +119,6 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
     store->Close();
     return 1;
   }
-  service::SessionManager session(boost::asio::make_strand(io), blocking, config.instance, *store,
-                                  &bus, std::move(*session_options));
-  if (base::Status status = session.Start(); !status.ok()) {
-    std::fprintf(stderr, "wagate: session: %s\n", status.ToString().c_str());
-    blocking.join();
-    store->Close();
-    return 1;
-  }
-  service::WhatsappService service(config.instance, *store, blocking, session, clock);
   api::Guard guard(*api_key, config.jwt_secret, clock);
   gateway::GatewayOptions gateway_options;
   gateway_options.cors_origins = config.cors_origins;
@@ -153,6 +144,29 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
   }
   std::string listen_url = "http://" + UrlHost(config.host) + ":" + std::to_string(*port);
   std::string public_url = config.public_url.empty() ? listen_url : config.public_url;
+
+  // The session and the service come after the listener: media URLs need
+  // the bound port.
+  service::SessionManager session(boost::asio::make_strand(io), blocking, config.instance, *store,
+                                  &bus, std::move(*session_options));
+  service::MessagingOptions messaging;
+  messaging.media_dir = config.media_dir;
+  messaging.public_url = public_url;
+  messaging.fetch.max_bytes = config.media_max_bytes;
+  messaging.fetch.allow_private = config.media_allow_private;
+  messaging.fetch.ca_file = config.wa_ca_file;
+  service::WhatsappService service(config.instance, *store, blocking, session, clock,
+                                   std::move(messaging), &bus);
+  for (base::Status status : {service.Init(), session.Start()}) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "wagate: %s\n", status.ToString().c_str());
+      server.Stop([] {});
+      io.run();
+      blocking.join();
+      store->Close();
+      return 1;
+    }
+  }
   api::AddRoutes(router, {service, guard, metrics, public_url});
   router.AddUpgrade("/socket.io", gateway.Handler());
   gateway.Start();

@@ -90,6 +90,7 @@ class SessionManager::Observer final : public wa::client::ClientObserver {
     m_.backoff_.Reset();
     m_.restarts_without_open_ = 0;
     m_.SetStatusLocked("open");
+    if (m_.on_open_ && m_.client_) m_.on_open_(m_.client_);
   }
 
  private:
@@ -109,6 +110,7 @@ SessionManager::SessionManager(asio::any_io_executor strand, asio::thread_pool& 
       random_(random),
       clock_(clock),
       creds_(instance_, store, clock),
+      messaging_(clock),
       observer_(std::make_unique<Observer>(*this)),
       publish_strand_(asio::make_strand(blocking)),
       backoff_(options_.backoff) {
@@ -135,6 +137,37 @@ base::Status SessionManager::Start() {
 SessionView SessionManager::View() const {
   std::lock_guard lock(mu_);
   return view_;
+}
+
+std::shared_ptr<wa::client::Client> SessionManager::OpenClient() const {
+  std::lock_guard lock(mu_);
+  return view_.status == "open" ? client_ : nullptr;
+}
+
+std::string SessionManager::OwnJid() const {
+  std::lock_guard lock(mu_);
+  if (view_.me.empty()) return "";
+  boost::system::error_code ec;
+  boost::json::value me = boost::json::parse(view_.me, ec);
+  if (ec || !me.is_object() || !me.as_object().contains("jid") ||
+      !me.as_object().at("jid").is_string()) {
+    return "";
+  }
+  // "15550100001:7@s.whatsapp.net" → "15550100001@s.whatsapp.net"
+  std::string jid(me.as_object().at("jid").as_string());
+  const size_t at = jid.find('@');
+  const size_t colon = jid.find(':');
+  if (colon != std::string::npos && at != std::string::npos && colon < at) {
+    jid.erase(colon, at - colon);
+  }
+  return jid;
+}
+
+void SessionManager::SetMessaging(wa::client::MessageSink* sink,
+                                  std::function<void(std::shared_ptr<wa::client::Client>)> on_open) {
+  std::lock_guard lock(mu_);
+  sink_ = sink;
+  on_open_ = std::move(on_open);
 }
 
 void SessionManager::SetStatusLocked(const std::string& status) {

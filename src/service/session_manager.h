@@ -102,6 +102,20 @@ class SessionManager {
 
   SessionView View() const;
 
+  // The live client when the session is open, else null. Thread-safe.
+  std::shared_ptr<wa::client::Client> OpenClient() const;
+  // The linked account's JID without device ("1555…@s.whatsapp.net"), or
+  // "" when not linked. Thread-safe.
+  std::string OwnJid() const;
+  // Where the client runs; WhatsApp calls are made on it.
+  const boost::asio::any_io_executor& strand() const { return strand_; }
+  // The state of the messaging layer that outlives one socket.
+  wa::client::MessagingState& messaging() { return messaging_; }
+  // Where incoming messages go; set before Start. `on_open` runs on the
+  // strand each time the session opens (media downloads), with the client.
+  void SetMessaging(wa::client::MessageSink* sink,
+                    std::function<void(std::shared_ptr<wa::client::Client>)> on_open);
+
   // Shutdown: closes the socket and stops the loop without waiting; `done`
   // runs on the strand once the loop has ended.
   void Stop(std::function<void()> done);
@@ -132,6 +146,9 @@ class SessionManager {
   base::Random& random_;
   const base::Clock& clock_;
   StoreCredsStore creds_;
+  wa::client::MessagingState messaging_;
+  wa::client::MessageSink* sink_ = nullptr;
+  std::function<void(std::shared_ptr<wa::client::Client>)> on_open_;
   std::unique_ptr<Observer> observer_;
   // Serializes the blocking publishes in state order.
   boost::asio::any_io_executor publish_strand_;

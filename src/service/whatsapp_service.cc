@@ -2,12 +2,13 @@
 
 #include <utility>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
 #include "service/qr_image.h"
 
 namespace service {
-
-const char kNoMessaging[] =
-    "sending and media are not built yet: they arrive with the messaging layer";
 
 namespace {
 
@@ -33,12 +34,42 @@ ConnectResult ResultFromView(const SessionView& view) {
 
 WhatsappService::WhatsappService(std::string instance, store::Store& store,
                                  boost::asio::thread_pool& blocking, SessionManager& session,
-                                 const base::Clock& clock)
+                                 const base::Clock& clock, MessagingOptions messaging,
+                                 EventBus* events)
     : instance_(std::move(instance)),
       store_(store),
       blocking_(blocking),
       session_(session),
-      clock_(clock) {}
+      clock_(clock),
+      media_(messaging.media_dir, messaging.public_url),
+      downloads_(instance_, store, media_, clock, messaging.fetch.max_bytes),
+      inbox_(instance_, store, events, blocking, media_, downloads_,
+             [&session] { return session.OwnJid(); }),
+      outbox_(instance_, store, events, blocking, media_, session, messaging.fetch,
+              base::SecureRandom::Instance(), clock) {
+  session_.SetMessaging(&inbox_, [this](std::shared_ptr<wa::client::Client> client) {
+    // Posted, not run here: this is called under the session's lock.
+    boost::asio::post(session_.strand(), [this, client = std::move(client)]() mutable {
+      boost::asio::co_spawn(
+          session_.strand(),
+          downloads_.Run(
+              client,
+              [this, raw = client.get()] {
+                auto open = session_.OpenClient();
+                return open && open.get() == raw;
+              },
+              blocking_, base::SecureRandom::Instance()),
+          boost::asio::detached);
+    });
+  });
+}
+
+WhatsappService::~WhatsappService() { session_.SetMessaging(nullptr, nullptr); }
+
+Status WhatsappService::Init() {
+  WAGATE_RETURN_IF_ERROR(media_.Init());
+  return downloads_.Load();
+}
 
 std::string WhatsappService::ConnectionStatus() const { return session_.View().status; }
 
@@ -101,16 +132,23 @@ Result<SessionState> WhatsappService::Disconnect(bool logout) {
   return SessionStatus();
 }
 
-Result<store::MessageRecord> WhatsappService::SendText(const SendTextRequest&) {
-  return base::Unavailable(kNoMessaging);
+boost::asio::awaitable<Result<store::MessageRecord>> WhatsappService::SendText(
+    SendTextRequest request) {
+  co_return co_await outbox_.SendText(std::move(request));
 }
 
-Result<store::MessageRecord> WhatsappService::SendMedia(const SendMediaRequest&) {
-  return base::Unavailable(kNoMessaging);
+boost::asio::awaitable<Result<store::MessageRecord>> WhatsappService::SendMedia(
+    SendMediaRequest request) {
+  co_return co_await outbox_.SendMedia(std::move(request));
 }
 
-Result<Media> WhatsappService::GetMedia(std::string_view) {
-  return base::Unavailable(kNoMessaging);
+Result<Media> WhatsappService::GetMedia(std::string_view id) {
+  auto file = media_.Find(id);
+  if (file.ok()) return Media{file->mime_type, file->path, file->size};
+  if (file.status().code() == base::Code::kNotFound) {
+    if (auto problem = downloads_.Problem(std::string(id))) return base::NotFound(*problem);
+  }
+  return file.status();
 }
 
 }  // namespace service

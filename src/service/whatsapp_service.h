@@ -11,6 +11,8 @@
 // http::Offload on blocking_pool()).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +21,11 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "service/inbox.h"
+#include "service/media_downloads.h"
+#include "service/media_fetch.h"
+#include "service/media_store.h"
+#include "service/outbox.h"
 #include "service/session_manager.h"
 #include "store/store.h"
 
@@ -81,6 +88,13 @@ struct SendMediaRequest {
   std::string idempotency_key;
 };
 
+// Where media live and how sends fetch them.
+struct MessagingOptions {
+  std::string media_dir = "./data/media";
+  std::string public_url = "http://127.0.0.1:3000";
+  FetchOptions fetch;  // mediaUrl downloads (size limit, SSRF guard)
+};
+
 struct Media {
   std::string mime_type;
   std::string path;  // file in the media directory
@@ -90,8 +104,11 @@ struct Media {
 class WhatsappService {
  public:
   // `blocking` runs store calls and file I/O for the API layer.
+  // Wires the messaging layer into `session` (call before session.Start()).
   WhatsappService(std::string instance, store::Store& store, boost::asio::thread_pool& blocking,
-                  SessionManager& session, const base::Clock& clock);
+                  SessionManager& session, const base::Clock& clock,
+                  MessagingOptions messaging = {}, EventBus* events = nullptr);
+  ~WhatsappService();
   WhatsappService(const WhatsappService&) = delete;
   WhatsappService& operator=(const WhatsappService&) = delete;
 
@@ -126,10 +143,15 @@ class WhatsappService {
   // Never blocks.
   Result<ConnectResult> CurrentQr();
 
-  // Operations of the messaging layer: kUnavailable for now.
-  Result<store::MessageRecord> SendText(const SendTextRequest& request);
-  Result<store::MessageRecord> SendMedia(const SendMediaRequest& request);
+  // Sends (see Outbox). 409 when the session is not open.
+  boost::asio::awaitable<Result<store::MessageRecord>> SendText(SendTextRequest request);
+  boost::asio::awaitable<Result<store::MessageRecord>> SendMedia(SendMediaRequest request);
+  // BLOCKING. A stored media file by name; kNotFound (with the download's
+  // state when it is still coming) otherwise.
   Result<Media> GetMedia(std::string_view id);
+
+  // BLOCKING. Creates the media directory and resumes pending downloads.
+  Status Init();
 
  private:
   const std::string instance_;
@@ -137,10 +159,10 @@ class WhatsappService {
   boost::asio::thread_pool& blocking_;
   SessionManager& session_;
   const base::Clock& clock_;
+  MediaStore media_;
+  MediaDownloads downloads_;
+  Inbox inbox_;
+  Outbox outbox_;
 };
-
-// The message of the kUnavailable answer of the messaging operations until
-// the messaging layer exists, so the API and its tests agree on it.
-extern const char kNoMessaging[];
 
 }  // namespace service

@@ -1,0 +1,127 @@
+#include "service/inbox.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "base/offload.h"
+#include "service/objects.h"
+#include "wa/client/content.h"
+
+namespace service {
+
+Inbox::Inbox(std::string instance, store::Store& store, EventBus* events,
+             boost::asio::thread_pool& blocking, MediaStore& media, MediaDownloads& downloads,
+             std::function<std::string()> own_jid)
+    : instance_(std::move(instance)),
+      store_(store),
+      events_(events),
+      blocking_(blocking),
+      media_(media),
+      downloads_(downloads),
+      own_jid_(std::move(own_jid)) {}
+
+Inbox::Stored Inbox::ToRecord(const wa::client::IncomingMessage& m) const {
+  Stored out;
+  store::MessageRecord& r = out.record;
+  r.id = m.id;
+  r.jid = m.chat;
+  r.from_me = m.from_me;
+  r.sender = m.from_me ? own_jid_() : m.sender;
+  r.timestamp_ms = m.timestamp_ms;
+  // Ours from another device went out already; theirs reached us.
+  r.status = m.from_me ? "sent" : "delivered";
+  if (!m.from_me) r.push_name = m.push_name;
+  if (m.undecryptable) {
+    r.type = "undecryptable";
+  } else {
+    auto content = wa::client::ParseContent(m.message);
+    if (!content.ok()) {
+      // Kept rather than dropped: the user sees that something came.
+      r.type = "unknown";
+      r.content = "raw:unparseable";
+    } else if (content->skip) {
+      out.skip = true;
+      return out;
+    } else {
+      r.type = content->type;
+      r.content = content->text;
+      r.caption = content->caption;
+      r.mime_type = content->mime_type;
+      r.file_name = content->file_name;
+      r.size = content->size;
+      r.quoted_id = content->quoted_id;
+      if (content->media && content->media->file_sha256.size() == 32) {
+        const std::string name = MediaStore::NameFor(content->media->file_sha256, r.mime_type);
+        r.content = media_.UrlFor(name);
+        out.media.emplace(name, *content->media);
+      }
+    }
+  }
+  out.hint.is_group = m.is_group;
+  // A 1:1 chat is named after the peer's push name; groups keep theirs.
+  if (!m.is_group && !m.from_me) out.hint.name = m.push_name;
+  return out;
+}
+
+boost::asio::awaitable<base::Status> Inbox::OnMessage(const wa::client::IncomingMessage& m) {
+  Stored stored = ToRecord(m);
+  if (stored.skip) co_return base::Status::Ok();
+  auto saved = co_await base::Offload(blocking_, [&]() -> base::Result<store::SaveResult> {
+    // The job first: a crash after it and before the message leaves a job
+    // whose message comes again (redelivery), never a message whose media
+    // is never fetched.
+    if (stored.media && !media_.Has(stored.media->first)) {
+      if (base::Status s = downloads_.Enqueue(stored.media->first, stored.media->second);
+          !s.ok()) {
+        return s;
+      }
+    }
+    return store_.SaveMessage(instance_, stored.record, stored.hint);
+  });
+  if (!saved.ok()) co_return saved.status().WithContext("store message " + m.id);
+  if ((saved->inserted || saved->replaced) && events_ != nullptr) {
+    const std::string message = boost::json::serialize(MessageToJson(saved->message));
+    const std::string chat = boost::json::serialize(ChatToJson(saved->chat));
+    base::Status published = co_await base::Offload(blocking_, [&]() -> base::Status {
+      auto a = events_->Publish(kNewMessage, message);
+      if (!a.ok()) return a.status();
+      auto b = events_->Publish(kChatUpdate, chat);
+      return b.ok() ? base::Status::Ok() : b.status();
+    });
+    // The message is stored: a lost event is recoverable (GET messages), a
+    // message never receipted would be redelivered forever.
+    if (!published.ok()) {
+      spdlog::warn("message {}: stored but not published: {}", m.id, published.ToString());
+    }
+  }
+  co_return base::Status::Ok();
+}
+
+boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r) {
+  for (const std::string& id : r.ids) {
+    auto moved = co_await base::Offload(
+        blocking_, [&] { return store_.UpdateMessageStatus(instance_, r.chat, id, r.status); });
+    if (!moved.ok()) {
+      // Unknown statuses ("played") and messages we never stored are not errors.
+      if (moved.status().code() != base::Code::kInvalidArgument &&
+          moved.status().code() != base::Code::kNotFound) {
+        spdlog::warn("receipt {} {}: {}", r.status, id, moved.status().ToString());
+      }
+      continue;
+    }
+    if (!*moved || events_ == nullptr) continue;
+    boost::json::object o;
+    o["id"] = id;
+    o["jid"] = r.chat;
+    o["status"] = r.status;
+    const std::string payload = boost::json::serialize(o);
+    co_await base::Offload(blocking_, [&] {
+      auto published = events_->Publish(kMessageStatus, payload);
+      if (!published.ok()) spdlog::warn("message-status {}: {}", id, published.status().ToString());
+      return 0;
+    });
+  }
+}
+
+}  // namespace service

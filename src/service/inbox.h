@@ -1,0 +1,61 @@
+// Inbox: where incoming messages and receipts land (wa::client::MessageSink).
+// For each message, in arrival order: parse its content, store it with its
+// chat (idempotent on (chat, id): a redelivery changes nothing, a decrypted
+// resend fills an `undecryptable` placeholder), record a media download
+// when it carries media, then publish `new-message` and `chat-update` — and
+// only then return ok, after which the client commits the Signal state and
+// receipts the message (persist, then ack).
+// Receipts move stored statuses forward and publish `message-status`.
+//
+// Threading: called on the client's strand, one call at a time; store and
+// event writes run on the blocking pool.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/clock.h"
+#include "service/event_bus.h"
+#include "service/media_downloads.h"
+#include "service/media_store.h"
+#include "store/store.h"
+#include "wa/client/messaging.h"
+
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+
+namespace service {
+
+class Inbox final : public wa::client::MessageSink {
+ public:
+  // `own_jid` gives the linked account's JID without device (the sender of
+  // our own messages), read at each call.
+  Inbox(std::string instance, store::Store& store, EventBus* events,
+        boost::asio::thread_pool& blocking, MediaStore& media, MediaDownloads& downloads,
+        std::function<std::string()> own_jid);
+
+  boost::asio::awaitable<base::Status> OnMessage(const wa::client::IncomingMessage& m) override;
+  boost::asio::awaitable<void> OnReceipt(const wa::client::ReceiptEvent& r) override;
+
+  // The record a message is stored as (exposed for tests). `media` is set
+  // when the message carries a blob to download, with its file name.
+  struct Stored {
+    store::MessageRecord record;
+    store::ChatHint hint;
+    std::optional<std::pair<std::string, wa::client::MediaRef>> media;
+    bool skip = false;  // protocol payload: nothing to store
+  };
+  Stored ToRecord(const wa::client::IncomingMessage& m) const;
+
+ private:
+  const std::string instance_;
+  store::Store& store_;
+  EventBus* const events_;
+  boost::asio::thread_pool& blocking_;
+  MediaStore& media_;
+  MediaDownloads& downloads_;
+  std::function<std::string()> own_jid_;
+};
+
+}  // namespace service
