@@ -28,6 +28,7 @@
 #include "wa/binary/frame.h"
 #include "wa/client/disconnect.h"
 #include "wa/client/dispatch.h"
+#include "wa/client/messenger.h"
 #include "wa/client/pairing.h"
 #include "wa/client/payload.h"
 #include "wa/client/prekeys.h"
@@ -59,11 +60,12 @@ constexpr std::chrono::milliseconds kLogoutWait{5000};
 
 }  // namespace
 
-class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
+class Client::Impl : public std::enable_shared_from_this<Client::Impl>, public MessengerLink {
  public:
   Impl(asio::any_io_executor executor, asio::thread_pool& blocking, ClientConfig config,
        CredsStore& creds_store, store::KeyStore& keys, std::string instance,
-       ClientObserver& observer, base::Random& random, const base::Clock& clock)
+       ClientObserver& observer, base::Random& random, const base::Clock& clock,
+       MessagingState* messaging, MessageSink* sink)
       : ex_(std::move(executor)),
         blocking_(blocking),
         config_(std::move(config)),
@@ -81,6 +83,42 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     // they cannot collide with the server's ids (§7.2: replies match by id).
     id_prefix_ = std::to_string(random_.Uint64() % 100000) + "." +
                  std::to_string(random_.Uint64() % 100000) + "-";
+    if (messaging != nullptr && sink != nullptr) {
+      messenger_ = std::make_unique<Messenger>(ex_, blocking_, config_, *this, keys_, instance_,
+                                               *messaging, *sink, random_, clock_);
+    }
+  }
+
+  // MessengerLink
+  asio::awaitable<base::Result<Node>> LinkQuery(Node iq) override {
+    co_return co_await QueryImpl(std::move(iq), std::nullopt);
+  }
+  base::Status LinkSend(const Node& node) override { return SendNow(node); }
+  const Creds& LinkCreds() const override { return creds_; }
+  bool LinkOpen() const override { return open_ && !end_ && logged_in_; }
+
+  Messenger* messenger() { return messenger_.get(); }
+  static asio::awaitable<std::optional<base::Result<SendResult>>> SendMessageOwned(
+      std::shared_ptr<Impl> self, SendRequest request) {
+    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
+    co_return co_await self->messenger_->SendMessage(std::move(request));
+  }
+  static asio::awaitable<std::optional<base::Result<UploadedMedia>>> UploadOwned(
+      std::shared_ptr<Impl> self, std::string media_type, std::string path) {
+    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
+    co_return co_await self->messenger_->UploadMedia(std::move(media_type), std::move(path));
+  }
+  static asio::awaitable<base::Status> DownloadOwned(std::shared_ptr<Impl> self, MediaRef ref,
+                                                     std::string dest, uint64_t max_bytes) {
+    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
+    co_return co_await self->messenger_->DownloadMedia(std::move(ref), std::move(dest), max_bytes);
+  }
+  static asio::awaitable<base::Status> ReadReceiptOwned(std::shared_ptr<Impl> self,
+                                                        std::string chat, std::string sender,
+                                                        std::vector<std::string> ids) {
+    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
+    co_return co_await self->messenger_->SendReadReceipt(std::move(chat), std::move(sender),
+                                                         std::move(ids));
   }
 
   asio::any_io_executor executor() const { return ex_; }
@@ -399,6 +437,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         co_return;
       }
     }
+    if (messenger_ && node.tag == "ack" && messenger_->OnAck(node)) co_return;
     switch (RouteStanza(node)) {
       case Route::kEnd:
         co_return Finish(*ClassifyStanza(node));
@@ -422,6 +461,13 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         (void)SendNow(iq::BuildOfflineBatch());
         break;  // the preview itself is the messaging layer's too
       case Route::kObserver:
+        if (messenger_ && logged_in_) {
+          // The messaging layer: messages and receipts are handled (and
+          // acked) there; notifications it does not consume go on.
+          if (node.tag == "message") co_return co_await messenger_->OnMessage(node);
+          if (node.tag == "receipt") co_return co_await messenger_->OnReceipt(node);
+          if (node.tag == "notification" && co_await messenger_->OnNotification(node)) co_return;
+        }
         break;
     }
     observer_.OnStanza(node);
@@ -677,6 +723,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       pending->timer->cancel();
     }
     if (ws_) ws_->Cancel();
+    if (messenger_) messenger_->Abort();
     end_timer_.cancel();
     out_timer_.cancel();
     qr_timer_.cancel();
@@ -738,13 +785,17 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   bool paired_ = false;
   bool saving_ = false;
   bool uploading_ = false;
+  // Last member: destroyed first, it refers to the members above.
+  std::unique_ptr<Messenger> messenger_;
 };
 
 Client::Client(asio::any_io_executor executor, asio::thread_pool& blocking, ClientConfig config,
                CredsStore& creds_store, store::KeyStore& keys, std::string instance,
-               ClientObserver& observer, base::Random& random, const base::Clock& clock)
+               ClientObserver& observer, base::Random& random, const base::Clock& clock,
+               MessagingState* messaging, MessageSink* sink)
     : impl_(std::make_shared<Impl>(std::move(executor), blocking, std::move(config), creds_store,
-                                   keys, std::move(instance), observer, random, clock)) {}
+                                   keys, std::move(instance), observer, random, clock, messaging,
+                                   sink)) {}
 
 Client::~Client() { Impl::Close(impl_); }
 
@@ -770,6 +821,35 @@ asio::awaitable<base::Result<Node>> Client::Query(Node iq) {
 asio::awaitable<base::Status> Client::Send(Node node) {
   return asio::co_spawn(impl_->executor(), Impl::SendOwned(impl_, std::move(node)),
                         asio::use_awaitable);
+}
+
+asio::awaitable<base::Result<SendResult>> Client::SendMessage(SendRequest request) {
+  std::optional<base::Result<SendResult>> result = co_await asio::co_spawn(
+      impl_->executor(), Impl::SendMessageOwned(impl_, std::move(request)), asio::use_awaitable);
+  co_return std::move(*result);
+}
+
+asio::awaitable<base::Result<UploadedMedia>> Client::UploadMedia(std::string media_type,
+                                                                 std::string path) {
+  std::optional<base::Result<UploadedMedia>> result = co_await asio::co_spawn(
+      impl_->executor(), Impl::UploadOwned(impl_, std::move(media_type), std::move(path)),
+      asio::use_awaitable);
+  co_return std::move(*result);
+}
+
+asio::awaitable<base::Status> Client::DownloadMedia(MediaRef ref, std::string dest_path,
+                                                    uint64_t max_bytes) {
+  return asio::co_spawn(impl_->executor(),
+                        Impl::DownloadOwned(impl_, std::move(ref), std::move(dest_path), max_bytes),
+                        asio::use_awaitable);
+}
+
+asio::awaitable<base::Status> Client::SendReadReceipt(std::string chat, std::string sender,
+                                                      std::vector<std::string> ids) {
+  return asio::co_spawn(
+      impl_->executor(),
+      Impl::ReadReceiptOwned(impl_, std::move(chat), std::move(sender), std::move(ids)),
+      asio::use_awaitable);
 }
 
 }  // namespace wa::client

@@ -39,6 +39,7 @@
 #include "store/store.h"
 #include "wa/binary/node.h"
 #include "wa/client/creds.h"
+#include "wa/client/messaging.h"
 #include "wa/crypto/curve25519.h"
 
 namespace boost::asio {
@@ -121,10 +122,13 @@ class ClientObserver {
 
 class Client {
  public:
+  // `messaging` and `sink` may be null (no messaging: message stanzas go to
+  // OnStanza unhandled); when given they outlive the Client.
   Client(boost::asio::any_io_executor executor, boost::asio::thread_pool& blocking,
          ClientConfig config, CredsStore& creds_store, store::KeyStore& keys, std::string instance,
          ClientObserver& observer, base::Random& random = base::SecureRandom::Instance(),
-         const base::Clock& clock = base::SystemClock::Instance());
+         const base::Clock& clock = base::SystemClock::Instance(),
+         MessagingState* messaging = nullptr, MessageSink* sink = nullptr);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -144,6 +148,30 @@ class Client {
   // when not connected, kDeadlineExceeded, or the <error code text> of a
   // type='error' reply as kFailedPrecondition/kNotFound with its text.
   boost::asio::awaitable<base::Result<binary::Node>> Query(binary::Node iq);
+  // --- Messaging (wa/client/messaging.h). Errors: kUnavailable when the
+  // connection is not open.
+  //
+  // Sends one message: device lists (usync, cached in MessagingState),
+  // pre-key bundles for devices without a session, one <enc> per device
+  // (our own other devices get the device-sent wrapper; groups use sender
+  // keys), then waits for the server's ack. kNotFound when the recipient is
+  // not on WhatsApp (no devices), kInvalidArgument for a bad JID.
+  boost::asio::awaitable<base::Result<SendResult>> SendMessage(SendRequest request);
+  // Encrypts the file at `path` for `media_type` (streaming), uploads it to a
+  // media_conn host (HTTPS, CA file honoured) and returns the fields the
+  // message needs. The file is read, never held whole in memory.
+  boost::asio::awaitable<base::Result<UploadedMedia>> UploadMedia(std::string media_type,
+                                                                  std::string path);
+  // Downloads `ref` (its url, or direct_path on a media_conn host), checks
+  // the enc hash and MAC, decrypts streaming into `dest_path` and checks the
+  // plaintext hash and length. At most `max_bytes`; kDataLoss on a bad MAC
+  // or hash (the partial file is removed).
+  boost::asio::awaitable<base::Status> DownloadMedia(MediaRef ref, std::string dest_path,
+                                                     uint64_t max_bytes);
+  // Read receipts for messages of `chat` from `sender` (groups: the author).
+  boost::asio::awaitable<base::Status> SendReadReceipt(std::string chat, std::string sender,
+                                                       std::vector<std::string> ids);
+
   // Sends a stanza without waiting for an answer.
   boost::asio::awaitable<base::Status> Send(binary::Node node);
 

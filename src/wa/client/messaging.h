@@ -139,6 +139,7 @@ class MessagingState {
     std::string message;
     std::string type;
     std::string media_type;
+    std::string addressing_mode;  // groups: "lid" | "pn" (the sender key's identity)
     int64_t sent_ms = 0;
   };
   void RememberSent(const std::string& id, Sent sent);

@@ -1,0 +1,303 @@
+// The messaging layer over loopback: the scripted server plays WhatsApp and
+// relays for scripted peers, each a second Signal party built on wa/signal.
+#include <gtest/gtest.h>
+
+#include "wa/client/client.h"
+#include "wa/client/client_test_harness.h"
+#include "wa/iq/iq.h"
+#include "wa/proto/wa_message.pb.h"
+#include "wa/signal/group.h"
+#include "wa/signal/padding.h"
+#include "wa/signal/test_util.h"
+
+namespace wa::client {
+namespace {
+
+using namespace iotest;  // NOLINT
+using signal::testing::Party;
+
+// Stores what the client hands over; answers with the queued statuses.
+class TestSink final : public MessageSink {
+ public:
+  asio::awaitable<base::Status> OnMessage(const IncomingMessage& message) override {
+    messages.push_back(message);
+    if (on_message) on_message(message);
+    base::Status status = base::Status::Ok();
+    if (!statuses.empty()) {
+      status = statuses.front();
+      statuses.pop_front();
+    }
+    co_return status;
+  }
+  asio::awaitable<void> OnReceipt(const ReceiptEvent& receipt) override {
+    receipts.push_back(receipt);
+    co_return;
+  }
+  std::vector<IncomingMessage> messages;
+  std::vector<ReceiptEvent> receipts;
+  std::deque<base::Status> statuses;
+  std::function<void(const IncomingMessage&)> on_message;
+};
+
+std::string TextMessage(const std::string& text) {
+  proto::Message message;
+  message.set_conversation(text);
+  return proto::Serialize(message).value();
+}
+
+std::string TextOf(const std::string& bytes) {
+  return proto::Parse<proto::Message>(bytes).value().conversation();
+}
+
+// What the client publishes: its Signal bundle (no one-time pre-key).
+signal::PreKeyBundle ClientBundle(const Creds& creds) {
+  signal::PreKeyBundle bundle;
+  bundle.registration_id = creds.registration_id;
+  bundle.device_id = 7;
+  bundle.identity_key = creds.identity.public_key;
+  bundle.signed_pre_key_id = creds.signed_prekey.id;
+  bundle.signed_pre_key_public = creds.signed_prekey.key_pair.public_key;
+  bundle.signed_pre_key_signature = creds.signed_prekey.signature;
+  return bundle;
+}
+
+const signal::Address kClientAddress{"15550100001", 7};
+
+Node EncMessage(const std::string& id, const std::string& from, const std::string& type,
+                const std::string& ciphertext) {
+  Node message("message", {{"id", id}, {"t", "1790000100"}, {"type", "text"}, {"notify", "Bob"}});
+  message.SetAttr("from", Jid::Parse(from).value());
+  message.AddChild(
+      Node("enc", {{"v", "2"}, {"type", type}}, binary::Bytes(ciphertext)));
+  return message;
+}
+
+Node UsyncReply(const std::string& id, const std::vector<std::pair<std::string, std::vector<int>>>&
+                                           users) {
+  Node list("list");
+  for (const auto& [jid, devices] : users) {
+    Node device_list("device-list");
+    for (int d : devices) {
+      Node device("device", {{"id", std::to_string(d)}});
+      if (d != 0) device.SetAttr("key-index", "1");
+      device_list.AddChild(std::move(device));
+    }
+    Node user("user");
+    user.SetAttr("jid", Jid::Parse(jid).value());
+    user.AddChild(Node("devices", {}, std::vector<Node>{std::move(device_list)}));
+    list.AddChild(std::move(user));
+  }
+  Node usync("usync", {{"sid", "x"}, {"index", "0"}, {"last", "true"}});
+  usync.AddChild(Node("result"));
+  usync.AddChild(std::move(list));
+  return ResultIq(id, {std::move(usync)});
+}
+
+Node BundleUser(const Jid& jid, const Party& party) {
+  Node user("user");
+  user.SetAttr("jid", jid);
+  user.AddChild(iq::BytesNode("registration", iq::EncodeBigEndian(party.local.registration_id, 4)));
+  user.AddChild(iq::BytesNode("type", std::string(1, '\x05')));
+  user.AddChild(iq::BytesNode("identity", party.local.identity.public_key));
+  Node skey("skey");
+  skey.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(party.signed_pre_key.id, 3)));
+  skey.AddChild(iq::BytesNode("value", party.signed_pre_key.key_pair.public_key));
+  skey.AddChild(iq::BytesNode("signature", party.signed_pre_key.signature));
+  user.AddChild(std::move(skey));
+  Node key("key");
+  key.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(party.pre_keys[0].id, 3)));
+  key.AddChild(iq::BytesNode("value", party.pre_keys[0].key_pair.public_key));
+  user.AddChild(std::move(key));
+  return user;
+}
+
+Node MessageAck(const std::string& id, const std::string& to) {
+  Node ack("ack", {{"class", "message"}, {"id", id}, {"t", "1790000200"}});
+  ack.SetAttr("from", Jid::Parse(to).value());
+  return ack;
+}
+
+// Built outside coroutines (GCC 12 and initializer lists, see the harness).
+Node PeerAndOwnDevices(const std::string& id) {
+  return UsyncReply(id, {{"15550100002@s.whatsapp.net", {0}},
+                         {"15550100001@s.whatsapp.net", {0, 7}}});
+}
+
+Node PeerAndPhoneBundles(const std::string& id, const Party& peer, const Party& phone) {
+  Node list("list");
+  list.AddChild(BundleUser(Jid::Parse("15550100002@s.whatsapp.net").value(), peer));
+  list.AddChild(BundleUser(Jid::Parse("15550100001@s.whatsapp.net").value(), phone));
+  return ResultIq(id, {std::move(list)});
+}
+
+// The <enc> addressed to `device` in an outgoing <message>.
+const Node* EncFor(const Node& message, const std::string& device) {
+  const Node* participants = message.GetChild("participants");
+  if (participants == nullptr) return nullptr;
+  for (const Node* to : participants->GetChildren("to")) {
+    if (to->GetAttrText("jid") == device) return to->GetChild("enc");
+  }
+  return nullptr;
+}
+
+std::string Decrypted(Party& party, const signal::Address& from, const Node& enc) {
+  signal::MessageType type = enc.GetAttrText("type") == "pkmsg" ? signal::MessageType::kPreKey
+                                                                 : signal::MessageType::kWhisper;
+  base::Result<std::string> plain =
+      signal::Decrypt(*party.stores, from, type, enc.bytes()->view());
+  if (!plain.ok()) return "decrypt: " + plain.status().ToString();
+  base::Result<std::string> unpadded = signal::Unpad(*plain);
+  return unpadded.ok() ? *unpadded : "unpad failed";
+}
+
+class MessagingIo : public ClientIo {
+ protected:
+  MessagingIo() { creds_.Set(LoggedInCreds()); }
+
+  base::FakeClock clock_;
+  MessagingState state_{clock_};
+  TestSink sink_;
+  Party peer_{11, signal::Address{"15550100002", 0}};
+  Party own_phone_{12, signal::Address{"15550100001", 0}};
+};
+
+// Persist, then ack: a failed OnMessage leaves no receipt and no Signal
+// state, so the redelivery decrypts again; the receipt follows the ok.
+TEST_F(MessagingIo, ReceiptOnlyAfterTheSinkStoredIt) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  sink_.statuses.push_back(base::Unavailable("store down"));
+  std::vector<size_t> sessions_seen;
+  sink_.on_message = [&](const IncomingMessage&) {
+    sessions_seen.push_back(keys_->GetKeys("inst", "session", {"15550100002.0"})->size());
+  };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> first_reply, second_reply;
+  size_t messages_at_receipt = 0;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    EXPECT_TRUE(signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress,
+                                            ClientBundle(*creds_.creds()))
+                    .ok());
+    signal::EncryptedMessage enc =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("hello"), peer_.random))
+            .value();
+    EXPECT_EQ(enc.type, signal::MessageType::kPreKey);
+    Node stanza = EncMessage("M1", "15550100002@s.whatsapp.net", "pkmsg", enc.ciphertext);
+    co_await conn.Send(stanza);  // the sink fails this one
+    co_await conn.Send(stanza);  // the redelivery
+    first_reply = co_await conn.Receive();
+    messages_at_receipt = sink_.messages.size();
+    co_await conn.Send(ServerPing());
+    second_reply = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 2u);
+  EXPECT_EQ(messages_at_receipt, 2u);
+  for (const IncomingMessage& m : sink_.messages) {
+    EXPECT_EQ(TextOf(m.message), "hello");
+    EXPECT_EQ(m.id, "M1");
+    EXPECT_EQ(m.chat, "15550100002@s.whatsapp.net");
+    EXPECT_EQ(m.sender, "15550100002@s.whatsapp.net");
+    EXPECT_EQ(m.push_name, "Bob");
+    EXPECT_EQ(m.timestamp_ms, 1790000100000);
+    EXPECT_FALSE(m.from_me);
+    EXPECT_FALSE(m.undecryptable);
+  }
+  // Nothing was written while the sink ran, both times.
+  EXPECT_EQ(sessions_seen, (std::vector<size_t>{0, 0}));
+  EXPECT_EQ(keys_->GetKeys("inst", "session", {"15550100002.0"})->size(), 1u);
+  ASSERT_TRUE(first_reply);
+  EXPECT_EQ(first_reply->DebugString(), "<receipt id='M1' to='15550100002@s.whatsapp.net'/>");
+  ASSERT_TRUE(second_reply);
+  EXPECT_EQ(second_reply->tag, "iq");  // the pong: no second receipt
+}
+
+TEST_F(MessagingIo, UndecryptableSendsARetryReceiptAndAPlaceholder) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> retry, nack;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(EncMessage("M2", "15550100002@s.whatsapp.net", "msg", "garbage"));
+    retry = co_await conn.Receive();
+    nack = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 1u);
+  EXPECT_TRUE(sink_.messages[0].undecryptable);
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->tag, "receipt");
+  EXPECT_EQ(retry->GetAttrText("type"), "retry");
+  ASSERT_NE(retry->GetChild("retry"), nullptr);
+  EXPECT_EQ(retry->GetChild("retry")->GetAttrText("count"), "1");
+  ASSERT_TRUE(nack);
+  EXPECT_EQ(nack->tag, "ack");
+  EXPECT_EQ(nack->GetAttrText("error"), "500");
+}
+
+asio::awaitable<void> SendOne(Client& client, SendRequest request,
+                              std::optional<base::Result<SendResult>>* out) {
+  *out = co_await client.SendMessage(std::move(request));
+}
+
+// usync for peer and own user, bundles for the devices without a session,
+// one pkmsg per device (device-sent for our phone), then the server's ack.
+TEST_F(MessagingIo, SendsToPeerAndOwnPhone) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Result<SendResult>> result;
+  SendRequest request{.to = "15550100002@s.whatsapp.net", .id = "3EB0TEST", .message = TextMessage("hi")};
+  observer_.on_open = [&] { asio::co_spawn(io_, SendOne(*client, request, &result), asio::detached); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> usync, bundles, message;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(PeerAndOwnDevices(*usync->GetAttrText("id")));
+    bundles = co_await conn.Receive();
+    if (!bundles) co_return;
+    co_await conn.Send(PeerAndPhoneBundles(*bundles->GetAttrText("id"), peer_, own_phone_));
+    message = co_await conn.Receive();
+    if (!message) co_return;
+    co_await conn.Send(MessageAck("3EB0TEST", "15550100002@s.whatsapp.net"));
+    for (int i = 0; i < 200 && !result; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(result);
+  ASSERT_TRUE(result->ok()) << result->status().ToString();
+  EXPECT_EQ((*result)->id, "3EB0TEST");
+  EXPECT_EQ((*result)->timestamp_ms, 1790000200000);
+  ASSERT_TRUE(usync);
+  EXPECT_EQ(usync->GetAttrText("xmlns"), "usync");
+  ASSERT_TRUE(bundles);
+  EXPECT_EQ(bundles->GetAttrText("xmlns"), "encrypt");
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->tag, "message");
+  EXPECT_EQ(message->GetAttrText("to"), "15550100002@s.whatsapp.net");
+  EXPECT_NE(message->GetChild("device-identity"), nullptr);
+  const Node* to_peer = EncFor(*message, "15550100002@s.whatsapp.net");
+  const Node* to_phone = EncFor(*message, "15550100001@s.whatsapp.net");
+  ASSERT_NE(to_peer, nullptr) << message->DebugString();
+  ASSERT_NE(to_phone, nullptr) << message->DebugString();
+  EXPECT_EQ(EncFor(*message, "15550100001:7@s.whatsapp.net"), nullptr);
+  EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *to_peer)), "hi");
+  proto::Message wrapped =
+      proto::Parse<proto::Message>(Decrypted(own_phone_, kClientAddress, *to_phone)).value();
+  EXPECT_EQ(wrapped.device_sent_message().destination_jid(), "15550100002@s.whatsapp.net");
+  EXPECT_EQ(wrapped.device_sent_message().message().conversation(), "hi");
+  EXPECT_TRUE(state_.FindSent("3EB0TEST"));
+  EXPECT_TRUE(state_.GetDevices("15550100002@s.whatsapp.net"));
+}
+
+}  // namespace
+}  // namespace wa::client

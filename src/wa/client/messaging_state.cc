@@ -1,0 +1,86 @@
+#include <algorithm>
+
+#include "wa/client/messaging.h"
+
+namespace wa::client {
+
+std::optional<MessagingState::Devices> MessagingState::GetDevices(const std::string& user) const {
+  std::lock_guard lock(mu_);
+  auto it = devices_.find(user);
+  if (it == devices_.end()) return std::nullopt;
+  if (clock_.NowMs() - it->second.fetched_ms > kDeviceTtlMs) return std::nullopt;
+  return it->second;
+}
+
+void MessagingState::PutDevices(const std::string& user, Devices devices) {
+  std::lock_guard lock(mu_);
+  if (devices.fetched_ms == 0) devices.fetched_ms = clock_.NowMs();
+  devices_[user] = std::move(devices);
+  if (devices_.size() <= kMaxDeviceUsers) return;
+  // Drop the stalest entry (expired ones first by construction: oldest fetch).
+  auto oldest = std::min_element(devices_.begin(), devices_.end(), [](const auto& a, const auto& b) {
+    return a.second.fetched_ms < b.second.fetched_ms;
+  });
+  devices_.erase(oldest);
+}
+
+void MessagingState::InvalidateDevices(const std::string& user) {
+  std::lock_guard lock(mu_);
+  devices_.erase(user);
+}
+
+void MessagingState::PutLidMapping(const std::string& pn_user, const std::string& lid_user) {
+  if (pn_user.empty() || lid_user.empty()) return;
+  std::lock_guard lock(mu_);
+  if (auto it = pn_to_lid_.find(pn_user); it != pn_to_lid_.end() && it->second != lid_user) {
+    lid_to_pn_.erase(it->second);
+  }
+  if (auto it = lid_to_pn_.find(lid_user); it != lid_to_pn_.end() && it->second != pn_user) {
+    pn_to_lid_.erase(it->second);
+  }
+  pn_to_lid_[pn_user] = lid_user;
+  lid_to_pn_[lid_user] = pn_user;
+  // Bounded like the device cache: mappings are cheap but not unlimited.
+  while (pn_to_lid_.size() > kMaxDeviceUsers * 4) {
+    auto first = pn_to_lid_.begin();
+    lid_to_pn_.erase(first->second);
+    pn_to_lid_.erase(first);
+  }
+}
+
+std::optional<std::string> MessagingState::LidForPn(const std::string& pn_user) const {
+  std::lock_guard lock(mu_);
+  auto it = pn_to_lid_.find(pn_user);
+  if (it == pn_to_lid_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> MessagingState::PnForLid(const std::string& lid_user) const {
+  std::lock_guard lock(mu_);
+  auto it = lid_to_pn_.find(lid_user);
+  if (it == lid_to_pn_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MessagingState::RememberSent(const std::string& id, Sent sent) {
+  std::lock_guard lock(mu_);
+  if (sent.sent_ms == 0) sent.sent_ms = clock_.NowMs();
+  auto [it, inserted] = sent_.insert_or_assign(id, std::move(sent));
+  (void)it;
+  if (inserted) sent_order_.push_back(id);
+  if (sent_order_.size() > kMaxSent) {
+    // Drop the oldest half-percent in one go so the vector erase stays rare.
+    size_t drop = sent_order_.size() - kMaxSent + kMaxSent / 200;
+    for (size_t i = 0; i < drop; ++i) sent_.erase(sent_order_[i]);
+    sent_order_.erase(sent_order_.begin(), sent_order_.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+}
+
+std::optional<MessagingState::Sent> MessagingState::FindSent(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = sent_.find(id);
+  if (it == sent_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace wa::client

@@ -1,0 +1,268 @@
+// The receive pipeline [whatsapp-protocol.md §8.9, §8.10; architecture.md
+// §4.1]: decrypt into a buffered overlay, hand the message to the sink, and
+// only when it was stored write the Signal state and send the receipt.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/offload.h"
+#include "wa/client/messenger.h"
+#include "wa/iq/iq.h"
+#include "wa/signal/group.h"
+#include "wa/signal/padding.h"
+
+namespace wa::client {
+
+namespace asio = boost::asio;
+using binary::Node;
+
+namespace {
+
+constexpr int kMaxRetries = 5;
+constexpr size_t kMaxRetryIds = 1000;
+
+struct Decrypted {
+  std::string message;  // serialized Message, unwrapped
+  std::string destination;
+  bool has_content = false;
+  base::Status error;  // first failure
+  bool duplicate = false;
+};
+
+}  // namespace
+
+Messenger::Messenger(asio::any_io_executor executor, asio::thread_pool& blocking,
+                     const ClientConfig& config, MessengerLink& link, store::KeyStore& keys,
+                     std::string instance, MessagingState& state, MessageSink& sink,
+                     base::Random& random, const base::Clock& clock)
+    : ex_(std::move(executor)),
+      blocking_(blocking),
+      config_(config),
+      link_(link),
+      keys_(keys),
+      instance_(std::move(instance)),
+      state_(state),
+      sink_(sink),
+      random_(random),
+      clock_(clock),
+      kv_(keys_, instance_) {
+  base::Result<std::unique_ptr<signal::Context>> context = signal::Context::Create(random_);
+  if (context.ok()) {
+    context_ = std::move(*context);
+  } else {
+    spdlog::error("wa messaging: signal context: {}", context.status().ToString());
+  }
+}
+
+Messenger::~Messenger() = default;
+
+base::Result<OwnIds> Messenger::Own() const {
+  const Creds& creds = link_.LinkCreds();
+  if (!creds.me) return base::FailedPrecondition("not logged in");
+  return ParseOwnIds(creds.me->jid, creds.me->lid);
+}
+
+signal::LocalIdentity Messenger::Local() const {
+  const Creds& creds = link_.LinkCreds();
+  return signal::LocalIdentity{.identity = creds.identity,
+                               .registration_id = creds.registration_id};
+}
+
+signal::Address Messenger::AddressOf(const Jid& device) const {
+  if (device.IsPnUser()) {
+    if (std::optional<std::string> lid = state_.LidForPn(device.user())) {
+      return signal::Address::ForUser(*lid, kLidAgent, device.device());
+    }
+  }
+  return signal::Address::ForUser(device.user(), device.agent(), device.device());
+}
+
+void Messenger::LearnMapping(const Jid& a, const Jid& b) {
+  if (a.IsPnUser() && b.IsLid()) state_.PutLidMapping(a.user(), b.user());
+  if (a.IsLid() && b.IsPnUser()) state_.PutLidMapping(b.user(), a.user());
+}
+
+asio::awaitable<void> Messenger::LockSignal() {
+  asio::steady_timer wait(ex_);
+  while (signal_busy_) {
+    wait.expires_after(std::chrono::milliseconds(1));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  signal_busy_ = true;
+}
+
+asio::awaitable<void> Messenger::OnMessage(const Node& node) {
+  base::Result<OwnIds> own = Own();
+  if (!own.ok()) co_return;
+  base::Result<MessageInfo> parsed = ParseMessageInfo(node, *own);
+  if (!parsed.ok()) {
+    spdlog::warn("wa messaging: dropping message: {}", parsed.status().ToString());
+    if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)link_.LinkSend(*ack);
+    co_return;
+  }
+  const MessageInfo& info = *parsed;
+  if (!info.sender_alt.IsEmpty()) LearnMapping(info.author.ToNonAd(), info.sender_alt);
+
+  std::vector<const Node*> encs;
+  for (const Node& child : node.children()) {
+    if (child.tag != "enc") continue;
+    std::string type = child.GetAttrText("type").value_or("");
+    if (type == "pkmsg" || type == "msg" || type == "skmsg") encs.push_back(&child);
+  }
+  if (encs.empty() || context_ == nullptr) {
+    // Nothing we can decrypt (no <enc>, or only msmsg): acknowledge it.
+    if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)link_.LinkSend(*ack);
+    co_return;
+  }
+
+  co_await LockSignal();
+  SignalLockGuard unlock{this};
+  OverlayKv overlay(kv_);
+  signal::LocalIdentity local = Local();
+  signal::Address author = AddressOf(info.author);
+  std::string group_id = info.is_group ? info.chat.ToString() : std::string();
+  Decrypted result = co_await base::Offload(blocking_, [&]() -> Decrypted {
+    Decrypted out;
+    base::Result<std::unique_ptr<signal::Stores>> stores =
+        signal::Stores::Create(*context_, overlay, local);
+    if (!stores.ok()) {
+      out.error = stores.status();
+      return out;
+    }
+    for (const Node* enc : encs) {
+      std::string type = *enc->GetAttrText("type");
+      std::string_view bytes = enc->bytes() != nullptr ? enc->bytes()->view() : std::string_view();
+      base::Result<std::string> plain = base::Internal("unset");
+      if (type == "skmsg") {
+        if (group_id.empty()) {
+          plain = base::InvalidArgument("skmsg outside a group");
+        } else {
+          plain = signal::GroupDecrypt(**stores, {group_id, author}, bytes);
+        }
+      } else {
+        signal::MessageType mtype =
+            type == "pkmsg" ? signal::MessageType::kPreKey : signal::MessageType::kWhisper;
+        plain = signal::Decrypt(**stores, author, mtype, bytes);
+      }
+      if (!plain.ok()) {
+        if (plain.status().code() == base::Code::kAlreadyExists) out.duplicate = true;
+        if (out.error.ok()) out.error = plain.status().WithContext(type);
+        continue;
+      }
+      base::Result<std::string> unpadded = signal::Unpad(*plain);
+      if (!unpadded.ok()) {
+        if (out.error.ok()) out.error = unpadded.status().WithContext(type);
+        continue;
+      }
+      base::Result<Unwrapped> message = UnwrapMessage(*unpadded);
+      if (!message.ok()) {
+        if (out.error.ok()) out.error = message.status().WithContext(type);
+        continue;
+      }
+      if (!message->skdm.empty() && !group_id.empty()) {
+        base::Status processed = signal::ProcessSenderKeyDistribution(
+            **stores, {group_id, author}, message->skdm);
+        if (!processed.ok()) spdlog::warn("wa messaging: skdm: {}", processed.ToString());
+      }
+      if (!message->protocol_only) {
+        out.message = std::move(message->message);
+        out.destination = std::move(message->destination);
+        out.has_content = true;
+      }
+    }
+    return out;
+  });
+
+  if (!result.has_content && !result.error.ok()) {
+    if (result.duplicate) {
+      // Decrypted and stored before (the state only advances after the sink
+      // stored it): the receipt was lost; send it again.
+      (void)link_.LinkSend(BuildDeliveryReceipt(info));
+      co_return;
+    }
+    co_return co_await SendUndecryptable(info, result.error.ToString());
+  }
+
+  if (result.has_content) {
+    IncomingMessage message;
+    message.id = info.id;
+    message.chat = info.chat.ToString();
+    if (info.from_me && !result.destination.empty()) {
+      if (base::Result<Jid> dest = Jid::Parse(result.destination); dest.ok()) {
+        message.chat = dest->ToNonAd().ToString();
+      }
+    }
+    message.sender = info.author.ToNonAd().ToString();
+    message.sender_alt = info.sender_alt.ToString();
+    message.from_me = info.from_me;
+    message.is_group = info.is_group;
+    message.timestamp_ms = info.timestamp_s * 1000;
+    message.push_name = info.notify;
+    message.offline = info.offline;
+    message.message = std::move(result.message);
+    base::Status stored = co_await sink_.OnMessage(message);
+    if (!stored.ok()) {
+      spdlog::warn("wa messaging: message {} not stored: {}", info.id, stored.ToString());
+      co_return;  // no commit, no receipt: the server redelivers
+    }
+  }
+  base::Status committed = co_await base::Offload(blocking_, [&] { return overlay.Commit(); });
+  if (!committed.ok()) {
+    // Stored but the Signal state is not: without a receipt the server
+    // redelivers, the old state decrypts it again, the store deduplicates.
+    spdlog::error("wa messaging: signal state for {}: {}", info.id, committed.ToString());
+    co_return;
+  }
+  retry_counts_.erase(info.id);
+  (void)link_.LinkSend(BuildDeliveryReceipt(info));
+}
+
+asio::awaitable<void> Messenger::SendUndecryptable(const MessageInfo& info,
+                                                   const std::string& error) {
+  spdlog::warn("wa messaging: cannot decrypt {} from {}: {}", info.id, info.author.ToString(),
+               error);
+  int& count = retry_counts_[info.id];
+  ++count;
+  if (retry_counts_.size() > kMaxRetryIds) retry_counts_.erase(retry_counts_.begin());
+  IncomingMessage placeholder;
+  placeholder.id = info.id;
+  placeholder.chat = info.chat.ToString();
+  placeholder.sender = info.author.ToNonAd().ToString();
+  placeholder.sender_alt = info.sender_alt.ToString();
+  placeholder.from_me = info.from_me;
+  placeholder.is_group = info.is_group;
+  placeholder.timestamp_ms = info.timestamp_s * 1000;
+  placeholder.push_name = info.notify;
+  placeholder.offline = info.offline;
+  placeholder.undecryptable = true;
+  placeholder.error = error;
+  base::Status stored = co_await sink_.OnMessage(placeholder);
+  if (!stored.ok()) {
+    spdlog::warn("wa messaging: placeholder {} not stored: {}", info.id, stored.ToString());
+  }
+  base::Result<OwnIds> own = Own();
+  if (count <= kMaxRetries) {
+    const Creds& creds = link_.LinkCreds();
+    std::optional<Node> keys;
+    if (count >= 2) {
+      // Our identity and signed pre-key, so the sender can rebuild the
+      // session without fetching a bundle [§8.12].
+      Node k("keys");
+      k.AddChild(iq::BytesNode("type", std::string(1, '\x05')));
+      k.AddChild(iq::BytesNode("identity", creds.identity.public_key));
+      Node skey("skey");
+      skey.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(creds.signed_prekey.id, 3)));
+      skey.AddChild(iq::BytesNode("value", creds.signed_prekey.key_pair.public_key));
+      skey.AddChild(iq::BytesNode("signature", creds.signed_prekey.signature));
+      k.AddChild(std::move(skey));
+      if (!creds.account.empty()) k.AddChild(iq::BytesNode("device-identity", creds.account));
+      keys = std::move(k);
+    }
+    (void)link_.LinkSend(BuildRetryReceipt(info, count, creds.registration_id, std::move(keys)));
+  }
+  if (own.ok()) (void)link_.LinkSend(BuildMessageNack(info, own->pn, 500));
+}
+
+}  // namespace wa::client
