@@ -287,7 +287,7 @@ TEST_F(RoutesTest, SessionStatusIsClosed) {
             R"("since":"2023-11-14T22:13:20.000Z"})");
 }
 
-TEST_F(RoutesTest, SendTextValidatesThenIsUnavailable) {
+TEST_F(RoutesTest, SendTextValidatesThenNeedsAnOpenSession) {
   Reply r = Post("/whatsapp/message/send/text");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(Mentions(r, "to must be a phone number"));
@@ -299,11 +299,12 @@ TEST_F(RoutesTest, SendTextValidatesThenIsUnavailable) {
   EXPECT_TRUE(Mentions(r, "text must be a string"));
   EXPECT_TRUE(Mentions(r, "quotedId must be"));
 
+  // Valid, but nothing is linked: 409 and what to do, nothing stored.
   r = Post("/whatsapp/message/send/text", R"({"to":"+1 555 010 0001","text":"hi"})");
-  EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.json.at("statusCode"), 503);
-  EXPECT_EQ(r.json.at("error"), "Service Unavailable");
-  EXPECT_EQ(r.json.at("message"), service::kNoMessaging);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.json.at("error"), "Conflict");
+  EXPECT_TRUE(Mentions(r, "POST /whatsapp/session/connect first")) << r.body;
+  EXPECT_EQ(Get("/whatsapp/chats").json.as_array().size(), 0u);
 }
 
 TEST_F(RoutesTest, MalformedJsonSaysWhereAndWrongTypeIs415) {
@@ -335,7 +336,7 @@ TEST_F(RoutesTest, SendMediaValidates) {
   r = Post("/whatsapp/message/send/media",
            R"({"to":"120363012345678901@g.us","mediaUrl":"https://example.test/a.jpg",)"
            R"("mediaType":"image","caption":"c","mimeType":"image/jpeg"})");
-  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.status, 409) << r.body;
 }
 
 TEST_F(RoutesTest, SessionRoutesValidateThenReportAnUnreachableServer) {
@@ -358,7 +359,8 @@ TEST_F(RoutesTest, SessionRoutesValidateThenReportAnUnreachableServer) {
   r = Post("/whatsapp/session/disconnect", R"({"logout":false})");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.at("status"), "closed");
-  EXPECT_EQ(Get("/whatsapp/media/ABC").status, 503);
+  EXPECT_EQ(Get("/whatsapp/media/ABC").status, 400);
+  EXPECT_EQ(Get("/whatsapp/media/" + std::string(64, 'a') + ".jpg").status, 404);
 }
 
 }  // namespace

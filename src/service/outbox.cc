@@ -158,8 +158,8 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
                                         [&] { return store_.SaveMessage(instance_, record, hint); });
   if (!pending.ok()) co_return pending.status().WithContext("store message");
 
-  auto sent = co_await asio::co_spawn(session_.strand(), client->SendMessage(std::move(request)),
-                                      asio::use_awaitable);
+  // The client hops to its own strand.
+  auto sent = co_await client->SendMessage(std::move(request));
   const std::string status = sent.ok() ? "sent" : "failed";
   auto stored = co_await base::Offload(
       blocking_, [&]() -> base::Result<store::SaveResult> {
@@ -286,9 +286,7 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendMedia(SendMediaR
                                             thumb.status().message());
           }
         }
-        auto uploaded = co_await asio::co_spawn(
-            session_.strand(), (*client)->UploadMedia(request.media_type, temp),
-            asio::use_awaitable);
+        auto uploaded = co_await (*client)->UploadMedia(request.media_type, temp);
         if (!uploaded.ok()) co_return SendError(uploaded.status()).WithContext("media upload");
         input.uploaded = *uploaded;
         auto message = wa::client::BuildMediaMessage(input);

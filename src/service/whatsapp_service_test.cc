@@ -59,11 +59,6 @@ TEST_F(WhatsappServiceTest, MarkChatReadZeroesUnreadOrIsNotFound) {
   EXPECT_EQ(chat->unread_count, 0);
 }
 
-TEST_F(WhatsappServiceTest, MessagingOperationsAreUnavailable) {
-  EXPECT_EQ(service_.SendText({}).status().message(), kNoMessaging);
-  EXPECT_EQ(service_.GetMedia("x").status().code(), base::Code::kUnavailable);
-}
-
 TEST_F(WhatsappServiceTest, ClosedStoreMakesPingFail) {
   EXPECT_TRUE(service_.PingStore().ok());
   store_->Close();

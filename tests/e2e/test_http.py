@@ -146,11 +146,11 @@ def test_validation_errors_list_the_problem(server):
     assert_nest_error(r, 400)
 
 
-def test_later_routes_answer_503_with_reason(server):
+def test_whatsapp_routes_say_why_when_not_linked(server):
     r = request(server.port, "POST", "/whatsapp/message/send/text", AUTH,
                 body={"to": "15550100101", "text": "hi"})
-    body = assert_nest_error(r, 503)
-    assert "messaging" in str(body["message"])
+    body = assert_nest_error(r, 409)
+    assert "session/connect" in str(body["message"])
     # Nothing listens where the e2e fixture points WhatsApp: the attempt
     # fails at once and connect says why.
     r = request(server.port, "POST", "/whatsapp/session/connect", AUTH)
