@@ -12,22 +12,38 @@ namespace service {
 
 Inbox::Inbox(std::string instance, store::Store& store, EventBus* events,
              boost::asio::thread_pool& blocking, MediaStore& media, MediaDownloads& downloads,
-             std::function<std::string()> own_jid)
+             std::function<std::string()> own_jid,
+             std::function<std::optional<std::string>(const std::string&)> pn_for_lid)
     : instance_(std::move(instance)),
       store_(store),
       events_(events),
       blocking_(blocking),
       media_(media),
       downloads_(downloads),
-      own_jid_(std::move(own_jid)) {}
+      own_jid_(std::move(own_jid)),
+      pn_for_lid_(std::move(pn_for_lid)) {}
+
+std::string Inbox::Canonical(const std::string& jid, const std::string& alt) const {
+  constexpr std::string_view kLid = "@lid";
+  if (!jid.ends_with(kLid)) return jid;
+  if (alt.ends_with("@s.whatsapp.net")) return alt;
+  if (pn_for_lid_) {
+    if (auto pn = pn_for_lid_(jid.substr(0, jid.size() - kLid.size()))) {
+      return *pn + "@s.whatsapp.net";
+    }
+  }
+  return jid;
+}
 
 Inbox::Stored Inbox::ToRecord(const wa::client::IncomingMessage& m) const {
   Stored out;
   store::MessageRecord& r = out.record;
   r.id = m.id;
-  r.jid = m.chat;
+  const std::string sender = Canonical(m.sender, m.sender_alt);
+  // A 1:1 chat with the peer is the peer's JID, as its sender.
+  r.jid = m.is_group ? m.chat : (!m.from_me && m.chat == m.sender ? sender : Canonical(m.chat, ""));
   r.from_me = m.from_me;
-  r.sender = m.from_me ? own_jid_() : m.sender;
+  r.sender = m.from_me ? own_jid_() : sender;
   r.timestamp_ms = m.timestamp_ms;
   // Ours from another device went out already; theirs reached us.
   r.status = m.from_me ? "sent" : "delivered";

@@ -31,9 +31,12 @@ class Inbox final : public wa::client::MessageSink {
  public:
   // `own_jid` gives the linked account's JID without device (the sender of
   // our own messages), read at each call.
+  // `pn_for_lid` maps a LID user ("100000000000002") to its phone-number
+  // user when known.
   Inbox(std::string instance, store::Store& store, EventBus* events,
         boost::asio::thread_pool& blocking, MediaStore& media, MediaDownloads& downloads,
-        std::function<std::string()> own_jid);
+        std::function<std::string()> own_jid,
+        std::function<std::optional<std::string>(const std::string&)> pn_for_lid = {});
 
   boost::asio::awaitable<base::Status> OnMessage(const wa::client::IncomingMessage& m) override;
   boost::asio::awaitable<void> OnReceipt(const wa::client::ReceiptEvent& r) override;
@@ -55,7 +58,12 @@ class Inbox final : public wa::client::MessageSink {
   boost::asio::thread_pool& blocking_;
   MediaStore& media_;
   MediaDownloads& downloads_;
+  // Chats and senders are keyed by phone-number JIDs whenever the LID's
+  // number is known — what API users send to — and by the LID otherwise.
+  std::string Canonical(const std::string& jid, const std::string& alt) const;
+
   std::function<std::string()> own_jid_;
+  std::function<std::optional<std::string>(const std::string&)> pn_for_lid_;
 };
 
 }  // namespace service

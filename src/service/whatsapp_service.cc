@@ -44,7 +44,10 @@ WhatsappService::WhatsappService(std::string instance, store::Store& store,
       media_(messaging.media_dir, messaging.public_url),
       downloads_(instance_, store, media_, clock, messaging.fetch.max_bytes),
       inbox_(instance_, store, events, blocking, media_, downloads_,
-             [&session] { return session.OwnJid(); }),
+             [&session] { return session.OwnJid(); },
+             [&session](const std::string& lid_user) {
+               return session.messaging().PnForLid(lid_user);
+             }),
       outbox_(instance_, store, events, blocking, media_, session, messaging.fetch,
               base::SecureRandom::Instance(), clock) {
   session_.SetMessaging(&inbox_, [this](std::shared_ptr<wa::client::Client> client) {
