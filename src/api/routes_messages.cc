@@ -362,8 +362,8 @@ void AddMessageRoutes(http::Router& router, const ApiDeps& deps) {
           range = ParseRange(h->value(), media->size, unsatisfiable);
         }
         if (unsatisfiable) {
-          http::Response res = http::ErrorResponse(bhttp::status::range_not_satisfiable,
-                                                   "Range Not Satisfiable");
+          http::Response res =
+              http::ErrorResponse(bhttp::status::range_not_satisfiable, "Range Not Satisfiable");
           res.set(bhttp::field::content_range, "bytes */" + std::to_string(media->size));
           co_return res;
         }

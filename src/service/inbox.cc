@@ -88,8 +88,7 @@ boost::asio::awaitable<base::Status> Inbox::OnMessage(const wa::client::Incoming
     // whose message comes again (redelivery), never a message whose media
     // is never fetched.
     if (stored.media && !media_.Has(stored.media->first)) {
-      if (base::Status s = downloads_.Enqueue(stored.media->first, stored.media->second);
-          !s.ok()) {
+      if (base::Status s = downloads_.Enqueue(stored.media->first, stored.media->second); !s.ok()) {
         return s;
       }
     }

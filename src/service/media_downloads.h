@@ -67,8 +67,8 @@ class MediaDownloads {
   };
   std::optional<std::pair<std::string, Job>> NextDue(int64_t now_ms) const;
   base::Status Persist(const std::string& name, const std::optional<Job>& job);  // BLOCKING
-  base::Status Finish(const std::string& name);                                   // BLOCKING
-  base::Status Fail(const std::string& name, const std::string& error);           // BLOCKING
+  base::Status Finish(const std::string& name);                                  // BLOCKING
+  base::Status Fail(const std::string& name, const std::string& error);          // BLOCKING
 
   const std::string instance_;
   store::KeyStore& keys_;

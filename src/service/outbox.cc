@@ -75,9 +75,9 @@ std::string Outbox::NewMessageId() {
 base::Result<std::shared_ptr<wa::client::Client>> Outbox::OpenClient() const {
   auto client = session_.OpenClient();
   if (!client) {
-    return base::FailedPrecondition("the WhatsApp session is not open (status: " +
-                                    session_.View().status +
-                                    "); POST /whatsapp/session/connect first");
+    return base::FailedPrecondition(
+        "the WhatsApp session is not open (status: " + session_.View().status +
+        "); POST /whatsapp/session/connect first");
   }
   return client;
 }
@@ -107,8 +107,8 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Idempotent(
   } release{this, id};
 
   // A remembered answer: the message as stored now.
-  auto earlier = co_await base::Offload(
-      blocking_, [&]() -> base::Result<std::optional<store::MessageRecord>> {
+  auto earlier =
+      co_await base::Offload(blocking_, [&]() -> base::Result<std::optional<store::MessageRecord>> {
         auto found = store_.GetKeys(instance_, kIdempotencyType, {id});
         if (!found.ok()) return found.status();
         auto it = found->find(id);
@@ -122,8 +122,7 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Idempotent(
           return std::optional<store::MessageRecord>();  // expired: a new request
         }
         if (o.at("request") != json::value(fingerprint)) {
-          return base::FailedPrecondition(
-              "this Idempotency-Key was used with a different request");
+          return base::FailedPrecondition("this Idempotency-Key was used with a different request");
         }
         auto message = store_.GetMessage(instance_, std::string(o.at("jid").as_string()),
                                          std::string(o.at("id").as_string()));
@@ -154,28 +153,27 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
     wa::client::SendRequest request) {
   store::ChatHint hint;
   hint.is_group = IsGroup(record.jid);
-  auto pending = co_await base::Offload(blocking_,
-                                        [&] { return store_.SaveMessage(instance_, record, hint); });
+  auto pending = co_await base::Offload(
+      blocking_, [&] { return store_.SaveMessage(instance_, record, hint); });
   if (!pending.ok()) co_return pending.status().WithContext("store message");
 
   // The client hops to its own strand.
   auto sent = co_await client->SendMessage(std::move(request));
   const std::string status = sent.ok() ? "sent" : "failed";
-  auto stored = co_await base::Offload(
-      blocking_, [&]() -> base::Result<store::SaveResult> {
-        if (auto moved = store_.UpdateMessageStatus(instance_, record.jid, record.id, status);
-            !moved.ok()) {
-          return moved.status();
-        }
-        auto message = store_.GetMessage(instance_, record.jid, record.id);
-        if (!message.ok()) return message.status();
-        auto chat = store_.GetChat(instance_, record.jid);
-        if (!chat.ok()) return chat.status();
-        store::SaveResult r;
-        r.message = message->value_or(record);
-        if (chat->has_value()) r.chat = **chat;
-        return r;
-      });
+  auto stored = co_await base::Offload(blocking_, [&]() -> base::Result<store::SaveResult> {
+    if (auto moved = store_.UpdateMessageStatus(instance_, record.jid, record.id, status);
+        !moved.ok()) {
+      return moved.status();
+    }
+    auto message = store_.GetMessage(instance_, record.jid, record.id);
+    if (!message.ok()) return message.status();
+    auto chat = store_.GetChat(instance_, record.jid);
+    if (!chat.ok()) return chat.status();
+    store::SaveResult r;
+    r.message = message->value_or(record);
+    if (chat->has_value()) r.chat = **chat;
+    return r;
+  });
   if (!sent.ok()) {
     spdlog::info("send {} to {} failed: {}", record.id, record.jid, sent.status().ToString());
     co_return SendError(sent.status());
@@ -208,8 +206,9 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendText(SendTextReq
         std::optional<wa::client::Quote> quote;
         if (request.quoted_id) {
           quote = wa::client::Quote{*request.quoted_id, ""};
-          auto quoted = co_await base::Offload(
-              blocking_, [&] { return store_.GetMessage(instance_, request.to, *request.quoted_id); });
+          auto quoted = co_await base::Offload(blocking_, [&] {
+            return store_.GetMessage(instance_, request.to, *request.quoted_id);
+          });
           if (quoted.ok() && quoted->has_value()) quote->sender = (*quoted)->sender;
         }
         store::MessageRecord r;

@@ -163,8 +163,9 @@ std::string SessionManager::OwnJid() const {
   return jid;
 }
 
-void SessionManager::SetMessaging(wa::client::MessageSink* sink,
-                                  std::function<void(std::shared_ptr<wa::client::Client>)> on_open) {
+void SessionManager::SetMessaging(
+    wa::client::MessageSink* sink,
+    std::function<void(std::shared_ptr<wa::client::Client>)> on_open) {
   std::lock_guard lock(mu_);
   sink_ = sink;
   on_open_ = std::move(on_open);

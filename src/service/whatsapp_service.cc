@@ -43,26 +43,26 @@ WhatsappService::WhatsappService(std::string instance, store::Store& store,
       clock_(clock),
       media_(messaging.media_dir, messaging.public_url),
       downloads_(instance_, store, media_, clock, messaging.fetch.max_bytes),
-      inbox_(instance_, store, events, blocking, media_, downloads_,
-             [&session] { return session.OwnJid(); },
-             [&session](const std::string& lid_user) {
-               return session.messaging().PnForLid(lid_user);
-             }),
+      inbox_(
+          instance_, store, events, blocking, media_, downloads_,
+          [&session] { return session.OwnJid(); },
+          [&session](const std::string& lid_user) {
+            return session.messaging().PnForLid(lid_user);
+          }),
       outbox_(instance_, store, events, blocking, media_, session, messaging.fetch,
               base::SecureRandom::Instance(), clock) {
   session_.SetMessaging(&inbox_, [this](std::shared_ptr<wa::client::Client> client) {
     // Posted, not run here: this is called under the session's lock.
     boost::asio::post(session_.strand(), [this, client = std::move(client)]() mutable {
-      boost::asio::co_spawn(
-          session_.strand(),
-          downloads_.Run(
-              client,
-              [this, raw = client.get()] {
-                auto open = session_.OpenClient();
-                return open && open.get() == raw;
-              },
-              blocking_, base::SecureRandom::Instance()),
-          boost::asio::detached);
+      boost::asio::co_spawn(session_.strand(),
+                            downloads_.Run(
+                                client,
+                                [this, raw = client.get()] {
+                                  auto open = session_.OpenClient();
+                                  return open && open.get() == raw;
+                                },
+                                blocking_, base::SecureRandom::Instance()),
+                            boost::asio::detached);
     });
   });
 }
