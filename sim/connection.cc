@@ -207,12 +207,13 @@ void SimConnection::OnNode(const Node& node) {
     return;
   }
   if (phase_ != Phase::kLoggedIn) return;
+  auto reply = [this](const Node& out) { Send(out); };
   if (node.tag == "message") {
-    sim_.router().OnMessage(*this, node);
+    sim_.router().OnMessage(*device_jid_, node, reply);
   } else if (node.tag == "receipt") {
-    sim_.router().OnReceipt(*this, node);
+    sim_.router().OnReceipt(*device_jid_, node, reply);
   } else if (node.tag == "ack") {
-    sim_.router().OnAck(*this, node);
+    sim_.router().OnAck(*device_jid_, node);
   }
   // ib (unified_session, offline_batch), presence, chatstate: accepted silently.
 }
@@ -259,7 +260,7 @@ void SimConnection::OnIq(const Node& iq) {
     const bool uploaded = iq.GetChild("list") != nullptr && reply.GetAttrText("type") == "result";
     Send(reply);
     if (changed) sim_.SaveAccounts();
-    if (uploaded) sim_.router().OnPreKeysUploaded(*this);
+    if (uploaded) sim_.router().OnPreKeysUploaded(*device_jid_);
     return;
   }
   spdlog::info("wasim conn={}: unhandled iq: {}", id_, iq.DebugString());

@@ -131,6 +131,7 @@ const std::deque<ReceivedReceipt>& Router::Receipts(std::string_view phone) {
 }
 
 void Router::PhoneReceipt(Account& account, const Node& receipt) {
+  if (receipt.GetAttrText("type") == "retry") PhoneRetry(account, receipt);
   auto& log = receipts_[account.phone];
   for (const std::string& id : ReceiptIds(receipt)) {
     ReceivedReceipt r;
@@ -219,11 +220,19 @@ void Router::PhoneReceive(Account& account, const Node& stanza) {
   if (content) Describe(*content, rec, sim_.blobs());
   const bool decrypted = rec.error.empty();
   if (!rec.kind.empty() || !decrypted) RecordReceived(account, rec);
-  // Delivery receipt back to the sending device, like a real phone [§8.11].
+  // Delivery receipt back to the sending device, like a real phone
+  // [§8.11]; a retry receipt when a pairwise copy did not decrypt [§8.12].
+  Node receipt("receipt");
+  receipt.SetAttr("id", rec.id);
   if (decrypted && !rec.from_me) {
-    Node receipt("receipt");
-    receipt.SetAttr("id", rec.id);
     RouteReceipt(account, 0, {rec.id}, "", std::to_string(sim_.NowS()), receipt);
+  } else if (!decrypted && rec.error.rfind("skmsg", 0) != 0) {
+    receipt.AddChild(Node("retry", {{"count", "1"},
+                                    {"id", rec.id},
+                                    {"t", stanza.GetAttrText("t").value_or("0")},
+                                    {"v", "1"}}));
+    receipt.AddChild(BytesNode("registration", BigEndian(account.primary.registration_id, 4)));
+    RouteReceipt(account, 0, {rec.id}, "retry", std::to_string(sim_.NowS()), receipt);
   }
 }
 
@@ -317,14 +326,23 @@ base::Result<std::string> Router::PhoneSend(std::string_view phone, const SendRe
       if (!request.caption.empty()) d->set_caption(request.caption);
     }
   }
-  const std::string id = NewMessageId(sim_.random());
-  const std::string stanza_type = mediatype.empty() ? "text" : "media";
-  WAGATE_ASSIGN_OR_RETURN(std::string plain, wa::proto::Serialize(m));
-  const wa::Jid self_phone = wa::Jid::WithDevice(self->phone, std::string(wa::kUserServer), 0);
-  const std::string now = std::to_string(sim_.NowS());
+  PhoneSent sent;
+  sent.id = NewMessageId(sim_.random());
+  sent.from_phone = self->phone;
+  sent.stanza_type = mediatype.empty() ? "text" : "media";
+  sent.mediatype = mediatype;
+  WAGATE_ASSIGN_OR_RETURN(sent.plain, wa::proto::Serialize(m));
+  if (group != nullptr) {
+    sent.group = group->Jid().ToString();
+  } else {
+    sent.peer_phone = peer->phone;
+  }
+  Remember(sent.id, wa::Jid::WithDevice(self->phone, std::string(wa::kUserServer), 0),
+           group != nullptr ? sent.group : peer->PnJid().ToString());
+  // The other phones: simulated end to end, no crypto between two phones.
   auto record_at_phone = [&](Account& receiver, std::string chat) {
     ReceivedMessage rec;
-    rec.id = id;
+    rec.id = sent.id;
     rec.from = self->PnJid().ToString();
     rec.chat = std::move(chat);
     if (group != nullptr) rec.participant = rec.from;
@@ -332,87 +350,140 @@ base::Result<std::string> Router::PhoneSend(std::string_view phone, const SendRe
     Describe(m, rec, sim_.blobs());
     RecordReceived(receiver, std::move(rec));
   };
+  if (group == nullptr) {
+    record_at_phone(*peer, self->PnJid().ToString());
+  } else {
+    for (const std::string& member : group->phones) {
+      Account* a = sim_.accounts().FindByPhone(member);
+      if (a != nullptr && a != self) record_at_phone(*a, sent.group);
+    }
+  }
+  WAGATE_RETURN_IF_ERROR(PhoneFanOut(*self, sent, std::nullopt));
+  const std::string id = sent.id;
+  sent_[id] = std::move(sent);
+  sent_order_.push_back(id);
+  while (sent_order_.size() > limits_.max_phone_sent) {
+    sent_.erase(sent_order_.front());
+    sent_order_.pop_front();
+  }
+  return id;
+}
+
+base::Status Router::PhoneFanOut(Account& self, const PhoneSent& sent,
+                                 const std::optional<wa::Jid>& only) {
+  auto wanted = [&](const Account& a, uint16_t device) {
+    return !only || (only->user() == a.phone && only->device() == device);
+  };
   auto warn = [&](const base::Result<std::string>& r, const Account& to, uint16_t device) {
     if (!r.ok()) {
-      spdlog::warn("wasim: phone {} → {}:{}: {}", self->phone, to.phone, device,
+      spdlog::warn("wasim: phone {} → {}:{}: {}", self.phone, to.phone, device,
                    r.status().message());
     }
   };
-
-  if (group == nullptr) {
-    Remember(id, self_phone, peer->PnJid().ToString());
-    // Other phone: simulated end to end, no crypto between two phones.
-    record_at_phone(*peer, self->PnJid().ToString());
+  auto devices_of = [](const Account& a) {
+    std::vector<uint16_t> out;
+    for (const auto& [d, _] : a.devices) out.push_back(d);
+    return out;
+  };
+  const std::string now = std::to_string(sim_.NowS());
+  if (sent.group.empty()) {
+    Account* peer = sim_.accounts().FindByPhone(sent.peer_phone);
+    if (peer == nullptr) return base::NotFound("peer is gone");
     Node base("message");
-    base.SetAttr("from", self->LidJid());
-    base.SetAttr("sender_pn", self->PnJid());
+    base.SetAttr("from", self.LidJid());
+    base.SetAttr("sender_pn", self.PnJid());
     base.SetAttr("addressing_mode", "lid");
-    base.SetAttr("id", id);
+    base.SetAttr("id", sent.id);
     base.SetAttr("t", now);
-    base.SetAttr("type", stanza_type);
-    if (!self->name.empty()) base.SetAttr("notify", self->name);
-    std::vector<uint16_t> devices;
-    for (const auto& [d, _] : peer->devices) devices.push_back(d);
-    for (uint16_t d : devices) warn(EncryptedStanzaFor(*self, *peer, d, plain, base, mediatype), *peer, d);
+    base.SetAttr("type", sent.stanza_type);
+    if (!self.name.empty()) base.SetAttr("notify", self.name);
+    for (uint16_t d : devices_of(*peer)) {
+      if (wanted(*peer, d)) {
+        warn(EncryptedStanzaFor(self, *peer, d, sent.plain, base, sent.mediatype), *peer, d);
+      }
+    }
     // Own companions get it as sent by the account [§8.6].
+    WAGATE_ASSIGN_OR_RETURN(Message inner, wa::proto::Parse<Message>(sent.plain));
     Message dsm;
     dsm.mutable_device_sent_message()->set_destination_jid(peer->PnJid().ToString());
-    *dsm.mutable_device_sent_message()->mutable_message() = m;
+    *dsm.mutable_device_sent_message()->mutable_message() = std::move(inner);
     WAGATE_ASSIGN_OR_RETURN(std::string dsm_plain, wa::proto::Serialize(dsm));
     Node own("message");
-    own.SetAttr("from", self->PnJid());
+    own.SetAttr("from", self.PnJid());
     own.SetAttr("recipient", peer->PnJid());
-    own.SetAttr("id", id);
+    own.SetAttr("id", sent.id);
     own.SetAttr("t", now);
-    own.SetAttr("type", stanza_type);
-    devices.clear();
-    for (const auto& [d, _] : self->devices) devices.push_back(d);
-    for (uint16_t d : devices) warn(EncryptedStanzaFor(*self, *self, d, dsm_plain, own, mediatype), *self, d);
-    return id;
+    own.SetAttr("type", sent.stanza_type);
+    for (uint16_t d : devices_of(self)) {
+      if (wanted(self, d)) {
+        warn(EncryptedStanzaFor(self, self, d, dsm_plain, own, sent.mediatype), self, d);
+      }
+    }
+    return base::Status::Ok();
   }
 
   // Group: our sender key, distributed pairwise with every message (simple
   // and always valid), then the shared skmsg [§8.10].
-  Remember(id, self_phone, group->Jid().ToString());
-  PhoneCrypto* crypto = CryptoFor(*self);
+  auto group_jid = wa::Jid::Parse(sent.group);
+  const Group* group = group_jid.ok() ? FindGroup(*group_jid) : nullptr;
+  if (group == nullptr) return base::NotFound("group is gone");
+  PhoneCrypto* crypto = CryptoFor(self);
   if (crypto == nullptr) return base::Internal("no signal state");
-  const wa::signal::Address me = PhoneCrypto::AddressOf(*self, 0);
-  const std::string gid = group->Jid().ToString();
-  WAGATE_ASSIGN_OR_RETURN(std::string skdm, crypto->OwnDistribution(gid, me));
-  WAGATE_ASSIGN_OR_RETURN(std::string skmsg,
-                          crypto->GroupEncrypt(gid, me, wa::signal::Pad(plain, sim_.random())));
+  const wa::signal::Address me = PhoneCrypto::AddressOf(self, 0);
+  WAGATE_ASSIGN_OR_RETURN(std::string skdm, crypto->OwnDistribution(sent.group, me));
+  WAGATE_ASSIGN_OR_RETURN(
+      std::string skmsg,
+      crypto->GroupEncrypt(sent.group, me, wa::signal::Pad(sent.plain, sim_.random())));
   Message dist;
-  dist.mutable_sender_key_distribution_message()->set_group_id(gid);
+  dist.mutable_sender_key_distribution_message()->set_group_id(sent.group);
   dist.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(
       skdm);
   WAGATE_ASSIGN_OR_RETURN(std::string dist_plain, wa::proto::Serialize(dist));
   Node base("message");
   base.SetAttr("from", group->Jid());
-  base.SetAttr("participant", self->LidJid());
-  base.SetAttr("participant_pn", self->PnJid());
+  base.SetAttr("participant", self.LidJid());
+  base.SetAttr("participant_pn", self.PnJid());
   base.SetAttr("addressing_mode", "lid");
-  base.SetAttr("id", id);
+  base.SetAttr("id", sent.id);
   base.SetAttr("t", now);
-  base.SetAttr("type", stanza_type);
-  if (!self->name.empty()) base.SetAttr("notify", self->name);
+  base.SetAttr("type", sent.stanza_type);
+  if (!self.name.empty()) base.SetAttr("notify", self.name);
   Node sk("enc", {{"v", "2"}, {"type", "skmsg"}}, wa::binary::Bytes(skmsg));
-  if (!mediatype.empty()) sk.SetAttr("mediatype", mediatype);
+  if (!sent.mediatype.empty()) sk.SetAttr("mediatype", sent.mediatype);
   base.AddChild(std::move(sk));
   for (const std::string& member_phone : group->phones) {
     Account* member = sim_.accounts().FindByPhone(member_phone);
     if (member == nullptr) continue;
-    if (member != self) record_at_phone(*member, gid);
-    std::vector<uint16_t> devices;
-    for (const auto& [d, _] : member->devices) devices.push_back(d);
-    for (uint16_t d : devices) {
-      warn(EncryptedStanzaFor(*self, *member, d, dist_plain, base, ""), *member, d);
+    for (uint16_t d : devices_of(*member)) {
+      if (wanted(*member, d)) {
+        warn(EncryptedStanzaFor(self, *member, d, dist_plain, base, ""), *member, d);
+      }
     }
   }
-  return id;
+  return base::Status::Ok();
 }
 
-void Router::OnPreKeysUploaded(SimConnection& conn) {
-  const wa::Jid device = *conn.device_jid();
+// A companion could not decrypt what the phone sent: start a new session
+// from its bundle and send that device the message again [§8.12].
+void Router::PhoneRetry(Account& self, const Node& receipt) {
+  auto it = sent_.find(receipt.GetAttrText("id").value_or(""));
+  if (it == sent_.end()) return;
+  auto requester = receipt.GetAttrAsJid(it->second.group.empty() ? "from" : "participant");
+  if (!requester.ok() || !requester->has_device() || requester->device() == 0) return;
+  Account* account = sim_.accounts().FindByJid(*requester);
+  if (account == nullptr || !account->devices.contains(requester->device())) return;
+  if (PhoneCrypto* crypto = CryptoFor(self)) {
+    crypto->ResetSession(PhoneCrypto::AddressOf(*account, requester->device()));
+  }
+  const wa::Jid only =
+      wa::Jid::WithDevice(account->phone, std::string(wa::kUserServer), requester->device());
+  spdlog::info("wasim: phone {} resends {} to {}", self.phone, it->second.id, only.ToString());
+  if (auto s = PhoneFanOut(self, it->second, only); !s.ok()) {
+    spdlog::warn("wasim: retry of {}: {}", it->second.id, s.message());
+  }
+}
+
+void Router::OnPreKeysUploaded(const wa::Jid& device) {
   if (history_sent_[device.ToString()]) return;
   history_sent_[device.ToString()] = true;
   if (Account* account = sim_.accounts().FindByPhone(device.user())) {

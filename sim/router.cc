@@ -77,32 +77,31 @@ void Router::Remember(const std::string& id, const wa::Jid& sender, std::string 
   }
 }
 
-void Router::OnMessage(SimConnection& conn, const Node& message) {
-  const wa::Jid self = *conn.device_jid();
+void Router::OnMessage(const wa::Jid& self, const Node& message, const Reply& reply) {
   Account* sender = sim_.accounts().FindByPhone(self.user());
   const std::string id = message.GetAttrText("id").value_or("");
   auto to = message.GetAttrAsJid("to");
   if (sender == nullptr || id.empty() || id.size() > 128 || !to.ok()) {
-    conn.Send(MessageAck(message, sim_.NowS(), 400));
+    reply(MessageAck(message, sim_.NowS(), 400));
     return;
   }
   if (to->IsGroup()) {
     const Group* group = FindGroup(*to);
     if (group == nullptr) {
-      conn.Send(MessageAck(message, sim_.NowS(), 404));
+      reply(MessageAck(message, sim_.NowS(), 404));
       return;
     }
-    conn.Send(MessageAck(message, sim_.NowS()));
+    reply(MessageAck(message, sim_.NowS()));
     Remember(id, self, to->ToString());
-    RouteGroup(conn, *sender, message, *group);
+    RouteGroup(self, *sender, message, *group);
     return;
   }
   Account* peer = sim_.accounts().FindByJid(*to);
   if (peer == nullptr) {
-    conn.Send(MessageAck(message, sim_.NowS(), 404));
+    reply(MessageAck(message, sim_.NowS(), 404));
     return;
   }
-  conn.Send(MessageAck(message, sim_.NowS()));
+  reply(MessageAck(message, sim_.NowS()));
   Remember(id, self, to->ToNonAd().ToString());
   // Per-device copies from <participants>, or one direct <enc> set for the
   // addressed device (device_fanout='false' retry resends, §8.12).
@@ -134,9 +133,8 @@ void Router::OnMessage(SimConnection& conn, const Node& message) {
   }
 }
 
-void Router::RouteGroup(SimConnection& conn, const Account& sender, const Node& message,
+void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& message,
                         const Group& group) {
-  const wa::Jid self = *conn.device_jid();
   const Node* skmsg = nullptr;
   for (const Node* enc : message.GetChildren("enc")) {
     if (enc->GetAttrText("type") == "skmsg") skmsg = enc;
@@ -255,8 +253,7 @@ bool Router::RemovePending(const wa::Jid& device, std::string_view tag, std::str
   return false;
 }
 
-void Router::OnReceipt(SimConnection& conn, const Node& receipt) {
-  const wa::Jid self = *conn.device_jid();
+void Router::OnReceipt(const wa::Jid& self, const Node& receipt, const Reply& reply) {
   Account* receiver = sim_.accounts().FindByPhone(self.user());
   const std::string type = receipt.GetAttrText("type").value_or("");
   const std::vector<std::string> ids = ReceiptIds(receipt);
@@ -268,7 +265,7 @@ void Router::OnReceipt(SimConnection& conn, const Node& receipt) {
   ack.SetAttr("id", receipt.GetAttrText("id").value_or(""));
   if (auto to = receipt.GetAttrAsJid("to"); to.ok()) ack.SetAttr("from", *to);
   if (!type.empty()) ack.SetAttr("type", type);
-  conn.Send(ack);
+  reply(ack);
   if (receiver == nullptr || ids.empty()) return;
   // Receipts about the device's own sends or peer traffic stay here.
   if (type == "sender" || type == "peer_msg" || type == "hist_sync" || type == "inactive-self" ||
@@ -295,7 +292,9 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
                 wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer), device));
   } else if (type == "retry") {
     // The requester is the device itself [§8.12].
-    out.SetAttr("from", wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer), device));
+    out.SetAttr("from", device == 0 ? receiver.LidJid()
+                                    : wa::Jid::WithDevice(receiver.lid,
+                                                          std::string(wa::kLidServer), device));
   } else if (chat.ok() && chat->IsLid()) {
     out.SetAttr("from", receiver.LidJid());
   } else {
@@ -307,11 +306,11 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
   Deliver(record.sender, std::move(out));
 }
 
-void Router::OnAck(SimConnection& conn, const Node& ack) {
+void Router::OnAck(const wa::Jid& self, const Node& ack) {
   const std::string cls = ack.GetAttrText("class").value_or("");
   const std::string id = ack.GetAttrText("id").value_or("");
   if (cls == "receipt" || cls == "notification" || cls == "message") {
-    RemovePending(*conn.device_jid(), cls, id);
+    RemovePending(self, cls, id);
   }
 }
 

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@ struct RouterLimits {
   size_t max_received = 10'000;          // per phone, oldest dropped
   size_t max_groups = 1000;
   size_t max_group_size = 256;
+  size_t max_phone_sent = 5000;  // phone sends kept for retries
 };
 
 // What a phone decrypted (GET /admin/accounts/:phone/received).
@@ -92,11 +94,14 @@ class Router {
   ~Router();
 
   // --- from companions (SimConnection::OnNode) ---
-  void OnMessage(SimConnection& conn, const Node& message);
-  void OnReceipt(SimConnection& conn, const Node& receipt);
-  void OnAck(SimConnection& conn, const Node& ack);
+  // `self` is the sending companion (PN device JID); `reply` sends a stanza
+  // back on its connection (the server acks).
+  using Reply = std::function<void(const Node&)>;
+  void OnMessage(const wa::Jid& self, const Node& message, const Reply& reply);
+  void OnReceipt(const wa::Jid& self, const Node& receipt, const Reply& reply);
+  void OnAck(const wa::Jid& self, const Node& ack);
   // After a prekey upload: the first one of a device triggers history sync.
-  void OnPreKeysUploaded(SimConnection& conn);
+  void OnPreKeysUploaded(const wa::Jid& self);
 
   // --- delivery ---
   // Queues `stanza` for `device` (PN device JID) and sends it when connected;
@@ -127,12 +132,18 @@ class Router {
     std::string tag, id;
     Node node;
   };
+  // What a phone sent, kept for retry receipts.
+  struct PhoneSent {
+    std::string id, from_phone, peer_phone, group;  // peer_phone or group
+    std::string plain;                             // serialized Message
+    std::string stanza_type, mediatype;
+  };
   struct SentRecord {
     wa::Jid sender;  // PN device JID (device 0 = the phone)
     std::string chat;
   };
 
-  void RouteGroup(SimConnection& conn, const Account& sender, const Node& message,
+  void RouteGroup(const wa::Jid& self, const Account& sender, const Node& message,
                   const Group& group);
   void Remember(const std::string& id, const wa::Jid& sender, std::string chat);
   bool RemovePending(const wa::Jid& device, std::string_view tag, std::string_view id);
@@ -141,6 +152,10 @@ class Router {
   void PhoneReceive(Account& account, const Node& stanza);
   void PhoneReceipt(Account& account, const Node& receipt);
   PhoneCrypto* CryptoFor(Account& account);
+  // Encrypts and delivers `sent` to every companion concerned, or only to
+  // `only` (PN device JID; retries).
+  base::Status PhoneFanOut(Account& self, const PhoneSent& sent, const std::optional<wa::Jid>& only);
+  void PhoneRetry(Account& self, const Node& receipt);
   void SendHistorySync(Account& account, uint16_t device);
   Node GroupNode(const Group& group) const;
   void RecordReceived(Account& account, ReceivedMessage message);
@@ -160,6 +175,8 @@ class Router {
   std::map<std::string, std::deque<ReceivedMessage>, std::less<>> received_;
   std::map<std::string, std::deque<ReceivedReceipt>, std::less<>> receipts_;
   std::map<std::string, bool, std::less<>> history_sent_;  // device JID text
+  std::map<std::string, PhoneSent, std::less<>> sent_;     // by message id
+  std::deque<std::string> sent_order_;
 
   friend class RouterTestPeer;
 };
