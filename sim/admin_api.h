@@ -8,8 +8,11 @@
 //   GET    /admin/accounts/:phone/devices
 //   DELETE /admin/accounts/:phone/devices/:device
 //   POST   /admin/faults                           {action, ms?, code?}
-// Reserved for the messaging issue: POST /admin/accounts/:phone/send,
-// GET /admin/accounts/:phone/received, POST /admin/groups.
+//   POST   /admin/accounts/:phone/send             {to, text} | {to, mediaType, data, …}
+//   GET    /admin/accounts/:phone/received
+//   GET    /admin/accounts/:phone/pending          (unacked stanzas per device)
+//   POST   /admin/groups                           {subject, participants}
+//   GET    /admin/groups
 // Thread safety: handlers run on the simulator's io_context thread.
 #pragma once
 
@@ -25,6 +28,7 @@ struct AdminInfo {
   std::string ws_url;
   std::string admin_url;
   std::string media_url;
+  std::string media_ca_pem;
 };
 
 struct AdminHooks {

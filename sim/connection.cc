@@ -188,7 +188,8 @@ void SimConnection::StartLogin(uint64_t username, uint32_t device) {
   Send(success);
   // Queued stanzas first, each marked offline, then the count [§7.3]; the
   // count is sent even when nothing was queued, or Baileys waits 30 s.
-  std::deque<Node> queued = sim_.TakeOffline(*device_jid_);
+  // Everything still unacked, also what was sent on an earlier connection.
+  std::vector<Node> queued = sim_.router().Pending(*device_jid_);
   size_t n = 0;
   for (Node& stanza : queued) {
     stanza.SetAttr("offline", std::to_string(++n));
@@ -205,9 +206,16 @@ void SimConnection::OnNode(const Node& node) {
     OnIq(node);
     return;
   }
-  // ib (unified_session, offline_batch), presence, ack, receipt, message,
-  // notification acks: accepted silently. Message routing between devices
-  // hooks in here with the messaging issue (Simulator::FindDevice/QueueOffline).
+  if (phase_ != Phase::kLoggedIn) return;
+  auto reply = [this](const Node& out) { Send(out); };
+  if (node.tag == "message") {
+    sim_.router().OnMessage(*device_jid_, node, reply);
+  } else if (node.tag == "receipt") {
+    sim_.router().OnReceipt(*device_jid_, node, reply);
+  } else if (node.tag == "ack") {
+    sim_.router().OnAck(*device_jid_, node);
+  }
+  // ib (unified_session, offline_batch), presence, chatstate: accepted silently.
 }
 
 void SimConnection::OnIq(const Node& iq) {
@@ -227,6 +235,14 @@ void SimConnection::OnIq(const Node& iq) {
     Send(*reply);
     return;
   }
+  if (phase_ == Phase::kLoggedIn && xmlns == "w:g2") {
+    Send(sim_.router().HandleGroupIq(*this, iq));
+    return;
+  }
+  if (phase_ == Phase::kLoggedIn && xmlns == "w:m" && iq.GetChild("media_conn") != nullptr) {
+    Send(MediaConnReply(iq, sim_.blobs().base_url()));
+    return;
+  }
   if (phase_ == Phase::kLoggedIn && (xmlns == "encrypt" || xmlns == "usync")) {
     if (xmlns == "usync") {
       Send(HandleUsyncIq(sim_.accounts(), iq, sim_.NowS()));
@@ -237,9 +253,14 @@ void SimConnection::OnIq(const Node& iq) {
       Send(ErrorFor(iq, 401, "not-authorized"));
       return;
     }
+    // The phones must hold the private halves of the pre-keys handed out.
+    if (iq.GetChild("key") != nullptr) sim_.router().PrimePhones();
     bool changed = false;
-    Send(HandleEncryptIq(sim_.accounts(), *self, iq, &changed));
+    Node reply = HandleEncryptIq(sim_.accounts(), *self, iq, &changed);
+    const bool uploaded = iq.GetChild("list") != nullptr && reply.GetAttrText("type") == "result";
+    Send(reply);
     if (changed) sim_.SaveAccounts();
+    if (uploaded) sim_.router().OnPreKeysUploaded(*device_jid_);
     return;
   }
   spdlog::info("wasim conn={}: unhandled iq: {}", id_, iq.DebugString());

@@ -168,13 +168,14 @@ int Run(const Options& o) {
   }
   ws_options.port = *ws_port;
 
-  sim::MediaStore media(random);
-  http::Router media_router;
-  media.AddRoutes(media_router);
-  http::ServerOptions media_options{.host = o.host, .port = o.media_port};
-  media_options.body_limit = media.limits().max_blob;
-  http::Server media_server(io, media_options, media_router, metrics);
-  auto media_port = media_server.Listen();
+  auto media_cert = sim::LoadOrCreateMediaCert(o.data_dir, o.host);
+  if (!media_cert.ok()) {
+    spdlog::critical("wasim: media certificate: {}", media_cert.status().message());
+    return 1;
+  }
+  info.media_ca_pem = media_cert->cert_pem;
+  sim::MediaHost media_host(io, simulator.blobs(), *media_cert);
+  auto media_port = media_host.Listen(o.host, o.media_port);
   if (!media_port.ok()) {
     spdlog::critical("wasim: media: {}", media_port.status().message());
     return 1;
@@ -199,7 +200,7 @@ int Run(const Options& o) {
   };
   sim::AddAdminRoutes(admin_router, simulator, info, hooks);
   http::ServerOptions admin_options{.host = o.host, .port = o.admin_port};
-  admin_options.body_limit = 1 << 20;
+  admin_options.body_limit = 24 << 20;  // base64 media in /send
   http::Server admin_server(io, admin_options, admin_router, metrics);
   auto admin_port = admin_server.Listen();
   if (!admin_port.ok()) {
@@ -209,11 +210,10 @@ int Run(const Options& o) {
 
   info.ws_url = fmt::format("ws://{}:{}{}", o.host, *ws_port, sim::kChatPath);
   info.admin_url = fmt::format("http://{}:{}", o.host, *admin_port);
-  info.media_url = fmt::format("http://{}:{}", o.host, *media_port);
-  media.set_base_url(info.media_url);
+  info.media_url = fmt::format("https://{}:{}", o.host, *media_port);
+  simulator.blobs().set_base_url(info.media_url);
 
   ws_server->Start();
-  media_server.Start();
   admin_server.Start();
 
   const std::string root_hex = base::HexEncode(root->public_key.raw());
@@ -230,7 +230,7 @@ int Run(const Options& o) {
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer deadline(io);
-  int pending = 3;
+  int pending = 2;
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("wasim: signal {}, stopping", signal);
@@ -239,7 +239,7 @@ int Run(const Options& o) {
       if (--pending == 0) io.stop();
     };
     ws_server->Stop(one_done);
-    media_server.Stop(one_done);
+    media_host.Stop();
     admin_server.Stop(one_done);
     deadline.expires_after(std::chrono::seconds(3));
     deadline.async_wait([&](const boost::system::error_code& e) {

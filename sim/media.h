@@ -1,41 +1,45 @@
-// The media host of wasim: plain HTTP blob upload and download, in memory
-// and size-limited [whatsapp-protocol.md §10.3 shape]:
-//   POST /mms/:type/:token   body = the (encrypted) blob → {url, direct_path}
-//   GET  <direct_path>       → the bytes (application/octet-stream)
-// Query parameters (auth, token) are accepted and ignored. HTTPS and the
-// media_conn iq come with the messaging issue.
+// The media host of wasim: HTTPS (self-signed certificate for 127.0.0.1,
+// generated at start or kept in the data dir) because Baileys 7 only talks
+// HTTPS to media hosts [whatsapp-protocol.md §10.3]:
+//   POST /mms/:type/:token[?auth&token]  body = encrypted blob → {url, direct_path}
+//   GET  <direct_path>                    → the bytes (application/octet-stream)
+// Blobs live in the Simulator's BlobStore (memory, size-limited). One request
+// per connection (Connection: close), 30 s per request.
 // Thread safety: none; runs on the simulator's io_context thread.
 #pragma once
 
-#include <cstddef>
-#include <map>
+#include <cstdint>
+#include <memory>
 #include <string>
 
-#include "base/random.h"
-#include "http/router.h"
+#include "base/status.h"
+#include "sim/blob_store.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace sim {
 
-struct MediaLimits {
-  size_t max_blob = 64 << 20;    // also the media server's body limit
-  size_t max_total = 512 << 20;  // all blobs together
+struct MediaCert {
+  std::string cert_pem;  // self-signed, CN and SAN IP 127.0.0.1 (and the host)
+  std::string key_pem;
 };
 
-class MediaStore {
- public:
-  MediaStore(base::Random& random, MediaLimits limits = {}) : random_(random), limits_(limits) {}
-  // The URL prefix the upload answer uses, "http://127.0.0.1:N" (known after Listen).
-  void set_base_url(std::string url) { base_url_ = std::move(url); }
-  const MediaLimits& limits() const { return limits_; }
+// From `dir`/media_cert.pem + media_key.pem when present, else new (and
+// saved there when `dir` is not empty).
+base::Result<MediaCert> LoadOrCreateMediaCert(const std::string& dir, const std::string& host);
 
-  void AddRoutes(http::Router& router);
+class MediaHost {
+ public:
+  MediaHost(boost::asio::io_context& io, BlobStore& blobs, MediaCert cert);
+  ~MediaHost();
+  base::Result<uint16_t> Listen(const std::string& host, uint16_t port);
+  void Stop();
 
  private:
-  base::Random& random_;
-  MediaLimits limits_;
-  std::string base_url_;
-  std::map<std::string, std::string, std::less<>> blobs_;  // direct path → bytes
-  size_t total_ = 0;
+  class Impl;
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace sim

@@ -39,7 +39,33 @@ std::optional<Node> HandleMiscIq(const Node& iq) {
   }
   // Statistics uploads and dirty-bit acknowledgements need nothing back [§7.5, §7.6].
   if (xmlns == "w:stats" || xmlns == "urn:xmpp:whatsapp:dirty") return ResultFor(iq);
+  if (xmlns == "w:sync:app:state" && iq.GetChild("sync") != nullptr) {
+    // Empty collections at their requested version: the sync completes with
+    // nothing to apply [§12.2].
+    Node sync("sync");
+    for (const Node* c : iq.GetChild("sync")->GetChildren("collection")) {
+      if (sync.children().size() >= 16) break;
+      sync.AddChild(Node("collection", {{"name", c->GetAttrText("name").value_or("")},
+                                        {"version", c->GetAttrText("version").value_or("0")}}));
+    }
+    Node out = ResultFor(iq);
+    out.AddChild(std::move(sync));
+    return out;
+  }
   return std::nullopt;
+}
+
+Node MediaConnReply(const Node& iq, std::string_view media_base_url) {
+  std::string host(media_base_url);
+  if (auto p = host.find("://"); p != std::string::npos) host = host.substr(p + 3);
+  Node conn("media_conn", {{"auth", "wasim-media-auth"},
+                           {"ttl", "300"},
+                           {"auth_ttl", "21600"},
+                           {"max_buckets", "12"}});
+  conn.AddChild(Node("host", {{"hostname", host}, {"maxContentLengthBytes", "67108864"}}));
+  Node out = ResultFor(iq);
+  out.AddChild(std::move(conn));
+  return out;
 }
 
 }  // namespace sim

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "sim/stanza.h"
 
@@ -13,5 +14,9 @@ namespace sim {
 
 // The reply, or nullopt when the iq is not one of these (the caller answers 501).
 std::optional<Node> HandleMiscIq(const Node& iq);
+
+// <media_conn auth ttl auth_ttl max_buckets><host hostname='127.0.0.1:N'/>
+// for `w:m` [§10.2]; `media_base_url` is "https://127.0.0.1:N".
+Node MediaConnReply(const Node& iq, std::string_view media_base_url);
 
 }  // namespace sim

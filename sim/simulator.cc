@@ -19,7 +19,9 @@ Simulator::Simulator(AccountStore& accounts, ServerIdentity identity, base::Rand
       identity_(std::move(identity)),
       random_(random),
       clock_(clock),
-      limits_(limits) {}
+      limits_(limits),
+      blobs_(random),
+      router_(std::make_unique<Router>(*this)) {}
 
 std::string Simulator::NextId() { return "srv-" + std::to_string(next_id_++); }
 
@@ -59,23 +61,6 @@ Device* Simulator::FindDeviceRecord(const wa::Jid& device) {
   return it == account->devices.end() ? nullptr : &it->second;
 }
 
-std::deque<Node> Simulator::TakeOffline(const wa::Jid& device) {
-  auto it = offline_.find(device.ToString());
-  if (it == offline_.end()) return {};
-  std::deque<Node> out = std::move(it->second);
-  offline_.erase(it);
-  return out;
-}
-
-base::Status Simulator::QueueOffline(const wa::Jid& device, Node stanza) {
-  auto& queue = offline_[device.ToString()];
-  if (queue.size() >= limits_.max_offline_per_device) {
-    return base::ResourceExhausted("offline queue of " + device.ToString() + " is full");
-  }
-  queue.push_back(std::move(stanza));
-  return base::Status::Ok();
-}
-
 base::Status Simulator::RemoveDevice(std::string_view phone, uint16_t device) {
   Account* account = accounts_.FindByPhone(phone);
   if (account == nullptr) return base::NotFound("account " + std::string(phone) + " not found");
@@ -84,8 +69,8 @@ base::Status Simulator::RemoveDevice(std::string_view phone, uint16_t device) {
                           " not found");
   }
   SaveAccounts();
-  offline_.erase(
-      wa::Jid::WithDevice(std::string(phone), std::string(wa::kUserServer), device).ToString());
+  router_->ForgetDevice(
+      wa::Jid::WithDevice(std::string(phone), std::string(wa::kUserServer), device));
   if (SimConnection* conn = FindDevice(
           wa::Jid::WithDevice(std::string(phone), std::string(wa::kUserServer), device))) {
     conn->EndWith(StreamErrorConflict("device_removed", 401));

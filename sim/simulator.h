@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,9 @@
 #include "base/random.h"
 #include "base/status.h"
 #include "sim/accounts.h"
+#include "sim/blob_store.h"
 #include "sim/connection.h"
+#include "sim/router.h"
 #include "wa/crypto/curve25519.h"
 
 namespace sim {
@@ -81,10 +84,10 @@ class Simulator {
   SimConnection* FindDevice(const wa::Jid& device);
   // The stored companion `phone:device@s.whatsapp.net`, or nullptr.
   Device* FindDeviceRecord(const wa::Jid& device);
-  // Takes the stanzas queued for `device` while it was offline.
-  std::deque<Node> TakeOffline(const wa::Jid& device);
-  // Queues a stanza for an offline device (for the messaging issue's router).
-  base::Status QueueOffline(const wa::Jid& device, Node stanza);
+  // Message routing, pending queues, groups, phones (router.h).
+  Router& router() { return *router_; }
+  // The media host's blobs (HTTPS in media.cc; phones use it in-process).
+  BlobStore& blobs() { return blobs_; }
 
   // --- pairing (pairing.cc) ---
   // The phone of `phone` scans `qr`; returns the device JID assigned. Returns
@@ -122,7 +125,8 @@ class Simulator {
   uint64_t next_connection_id_ = 1;
   std::map<uint64_t, SimConnection*> connections_;
   std::map<std::string, uint64_t, std::less<>> devices_;  // device JID text → connection
-  std::map<std::string, std::deque<Node>, std::less<>> offline_;
+  BlobStore blobs_;
+  std::unique_ptr<Router> router_;
 };
 
 // <stream:error code='N'/> (and the conflict variants) [§1.5].

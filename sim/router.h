@@ -1,0 +1,194 @@
+// Router: wasim carries messages between devices [whatsapp-protocol.md §8.6,
+// §8.9–§8.12, §13 items 15–19].
+//   * <message> from a companion: server <ack class='message'>, then one
+//     stanza per target device (1:1 in LID form with sender_pn; own devices
+//     with recipient; groups with participant, pairwise <enc> first, then
+//     the shared skmsg — fanned out to every member device);
+//   * targets are companions (sockets) and the simulated phones (device 0,
+//     phone_messaging.cc), which decrypt with real Signal state, record what
+//     they got and answer delivery receipts like a device;
+//   * per-device pending queue: every stanza for a companion stays queued
+//     until the device acknowledges it (a <receipt> for a message, an <ack>
+//     for receipts and notifications); live delivery sends it at once, a
+//     login (re)sends all of them marked offline='n' before
+//     <ib><offline count/>. Memory only (a wasim restart forgets them);
+//   * receipts go back to the original sender's device, acked with
+//     <ack class='receipt'>; retry receipts are forwarded the same way;
+//   * groups (groups.cc), the phone's admin send and history sync
+//     (phone_messaging.cc).
+// Thread safety: none (simulator thread).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "sim/accounts.h"
+#include "sim/phone_crypto.h"
+#include "sim/stanza.h"
+
+namespace sim {
+
+class Simulator;
+class SimConnection;
+
+struct RouterLimits {
+  size_t max_pending_per_device = 1000;  // unacked stanzas per companion
+  size_t max_index = 50'000;             // message ids remembered for receipts
+  size_t max_received = 10'000;          // per phone, oldest dropped
+  size_t max_groups = 1000;
+  size_t max_group_size = 256;
+  size_t max_phone_sent = 5000;  // phone sends kept for retries
+};
+
+// What a phone decrypted (GET /admin/accounts/:phone/received).
+struct ReceivedMessage {
+  std::string id;
+  std::string from;         // sender user JID (PN)
+  std::string chat;         // the other party (PN user) or the group
+  std::string participant;  // group sender (PN user), else empty
+  bool from_me = false;     // sent by one of the account's own companions
+  int64_t t = 0;
+  std::string kind;  // text, image, video, audio, document, sticker, other
+  std::string text;  // text or caption
+  std::string file_name, mimetype;
+  std::optional<std::string> media;  // decrypted bytes
+  std::string error;                 // decryption or download problem
+};
+
+struct ReceivedReceipt {
+  std::string id;
+  std::string from;  // the receiving user (PN)
+  std::string participant;
+  std::string type;  // "" = delivery, read, played, …
+  int64_t t = 0;
+};
+
+struct Group {
+  std::string id;  // user part, e.g. 120363000000000001
+  std::string subject;
+  std::vector<std::string> phones;  // members; the first is the creator (superadmin)
+  int64_t creation = 0;
+  wa::Jid Jid() const { return wa::Jid(id, std::string(wa::kGroupServer)); }
+};
+
+// The admin send request (POST /admin/accounts/:phone/send).
+struct SendRequest {
+  std::string to;  // phone digits, a user JID or a group JID
+  std::string text;
+  std::string media_type;  // image, video, audio, document (empty: text)
+  std::string data;        // media bytes
+  std::string caption, file_name, mimetype;
+};
+
+class Router {
+ public:
+  Router(Simulator& sim, RouterLimits limits = {});
+  ~Router();
+
+  // --- from companions (SimConnection::OnNode) ---
+  // `self` is the sending companion (PN device JID); `reply` sends a stanza
+  // back on its connection (the server acks).
+  using Reply = std::function<void(const Node&)>;
+  void OnMessage(const wa::Jid& self, const Node& message, const Reply& reply);
+  void OnReceipt(const wa::Jid& self, const Node& receipt, const Reply& reply);
+  void OnAck(const wa::Jid& self, const Node& ack);
+  // After a prekey upload: the first one of a device triggers history sync.
+  void OnPreKeysUploaded(const wa::Jid& self);
+
+  // --- delivery ---
+  // Queues `stanza` for `device` (PN device JID) and sends it when connected;
+  // device 0 goes to the simulated phone.
+  void Deliver(const wa::Jid& device, Node stanza);
+  // Stanzas still unacked for `device`, in order (sent at login).
+  std::vector<Node> Pending(const wa::Jid& device) const;
+  size_t PendingCount(const wa::Jid& device) const;
+  void ForgetDevice(const wa::Jid& device);
+
+  // --- phones (phone_messaging.cc) ---
+  // Creates the Signal state of every phone that has none yet (before
+  // handing out phone pre-keys, whose private halves it must hold).
+  void PrimePhones();
+  base::Result<std::string> PhoneSend(std::string_view phone, const SendRequest& request);
+  const std::deque<ReceivedMessage>& Received(std::string_view phone);
+  const std::deque<ReceivedReceipt>& Receipts(std::string_view phone);
+
+  // --- groups (groups.cc) ---
+  base::Result<const Group*> CreateGroup(std::string_view subject,
+                                         const std::vector<std::string>& phones);
+  const Group* FindGroup(const wa::Jid& jid) const;
+  // w:g2 iqs from a companion.
+  Node HandleGroupIq(SimConnection& conn, const Node& iq);
+
+ private:
+  struct PendingStanza {
+    std::string tag, id;
+    Node node;
+  };
+  // What a phone sent, kept for retry receipts.
+  struct PhoneSent {
+    std::string id, from_phone, peer_phone, group;  // peer_phone or group
+    std::string plain;                             // serialized Message
+    std::string stanza_type, mediatype;
+  };
+  struct SentRecord {
+    wa::Jid sender;  // PN device JID (device 0 = the phone)
+    std::string chat;
+  };
+
+  void RouteGroup(const wa::Jid& self, const Account& sender, const Node& message,
+                  const Group& group);
+  void Remember(const std::string& id, const wa::Jid& sender, std::string chat);
+  bool RemovePending(const wa::Jid& device, std::string_view tag, std::string_view id);
+  void RouteReceipt(Account& receiver, uint16_t device, const std::vector<std::string>& ids,
+                    const std::string& type, const std::string& t, const Node& original);
+  void PhoneReceive(Account& account, const Node& stanza);
+  void PhoneReceipt(Account& account, const Node& receipt);
+  PhoneCrypto* CryptoFor(Account& account);
+  // Encrypts and delivers `sent` to every companion concerned, or only to
+  // `only` (PN device JID; retries).
+  base::Status PhoneFanOut(Account& self, const PhoneSent& sent, const std::optional<wa::Jid>& only);
+  void PhoneRetry(Account& self, const Node& receipt);
+  void SendHistorySync(Account& account, uint16_t device);
+  Node GroupNode(const Group& group) const;
+  void RecordReceived(Account& account, ReceivedMessage message);
+  base::Result<std::string> EncryptedStanzaFor(Account& from, Account& to, uint16_t device,
+                                               const std::string& plaintext, Node base,
+                                               std::string_view mediatype);
+
+  Simulator& sim_;
+  RouterLimits limits_;
+  std::map<std::string, std::deque<PendingStanza>, std::less<>> pending_;  // device JID text
+  std::map<std::string, SentRecord, std::less<>> index_;
+  std::deque<std::string> index_order_;
+  std::map<std::string, Group, std::less<>> groups_;  // by JID text
+  uint64_t next_group_ = 1;
+  std::unique_ptr<wa::signal::Context> signal_;
+  std::map<std::string, std::unique_ptr<PhoneCrypto>, std::less<>> crypto_;  // by phone
+  std::map<std::string, std::deque<ReceivedMessage>, std::less<>> received_;
+  std::map<std::string, std::deque<ReceivedReceipt>, std::less<>> receipts_;
+  std::map<std::string, bool, std::less<>> history_sent_;  // device JID text
+  std::map<std::string, PhoneSent, std::less<>> sent_;     // by message id
+  std::deque<std::string> sent_order_;
+
+  friend class RouterTestPeer;
+};
+
+// Pure helpers (unit-tested).
+// The id of a receipt plus the ids in its <list><item id/>.
+std::vector<std::string> ReceiptIds(const Node& receipt);
+// The stanza a target device gets for a 1:1 <message> from `sender_device`
+// (PN device JID) of `sender`: LID form with addressing_mode='lid' and
+// sender_pn for other accounts; `recipient` = chat for own devices. `encs`
+// are copied in order.
+Node OneToOneStanza(const Node& message, const Account& sender, uint16_t sender_device,
+                    bool own_device, std::vector<const Node*> encs, int64_t now_s);
+
+}  // namespace sim
