@@ -243,7 +243,8 @@ asio::awaitable<void> SessionManager::Loop(std::string phone) {
       wa::client::ClientConfig config = options_.client;
       config.pairing_phone = view_.linked ? "" : phone;
       client = std::make_shared<wa::client::Client>(strand_, blocking_, std::move(config), creds_,
-                                                    store_, instance_, *observer_, random_, clock_);
+                                                    store_, instance_, *observer_, random_, clock_,
+                                                    &messaging_, sink_);
       client_ = client;
       ++view_.connect_attempts;
       SetStatusLocked("connecting");
