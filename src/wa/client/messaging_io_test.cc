@@ -67,13 +67,12 @@ Node EncMessage(const std::string& id, const std::string& from, const std::strin
                 const std::string& ciphertext) {
   Node message("message", {{"id", id}, {"t", "1790000100"}, {"type", "text"}, {"notify", "Bob"}});
   message.SetAttr("from", Jid::Parse(from).value());
-  message.AddChild(
-      Node("enc", {{"v", "2"}, {"type", type}}, binary::Bytes(ciphertext)));
+  message.AddChild(Node("enc", {{"v", "2"}, {"type", type}}, binary::Bytes(ciphertext)));
   return message;
 }
 
-Node UsyncReply(const std::string& id, const std::vector<std::pair<std::string, std::vector<int>>>&
-                                           users) {
+Node UsyncReply(const std::string& id,
+                const std::vector<std::pair<std::string, std::vector<int>>>& users) {
   Node list("list");
   for (const auto& [jid, devices] : users) {
     Node device_list("device-list");
@@ -119,8 +118,8 @@ Node MessageAck(const std::string& id, const std::string& to) {
 
 // Built outside coroutines (GCC 12 and initializer lists, see the harness).
 Node PeerAndOwnDevices(const std::string& id) {
-  return UsyncReply(id, {{"15550100002@s.whatsapp.net", {0}},
-                         {"15550100001@s.whatsapp.net", {0, 7}}});
+  return UsyncReply(id,
+                    {{"15550100002@s.whatsapp.net", {0}}, {"15550100001@s.whatsapp.net", {0, 7}}});
 }
 
 Node PeerAndPhoneBundles(const std::string& id, const Party& peer, const Party& phone) {
@@ -142,12 +141,98 @@ const Node* EncFor(const Node& message, const std::string& device) {
 
 std::string Decrypted(Party& party, const signal::Address& from, const Node& enc) {
   signal::MessageType type = enc.GetAttrText("type") == "pkmsg" ? signal::MessageType::kPreKey
-                                                                 : signal::MessageType::kWhisper;
-  base::Result<std::string> plain =
-      signal::Decrypt(*party.stores, from, type, enc.bytes()->view());
+                                                                : signal::MessageType::kWhisper;
+  base::Result<std::string> plain = signal::Decrypt(*party.stores, from, type, enc.bytes()->view());
   if (!plain.ok()) return "decrypt: " + plain.status().ToString();
   base::Result<std::string> unpadded = signal::Unpad(*plain);
   return unpadded.ok() ? *unpadded : "unpad failed";
+}
+
+constexpr char kGroup[] = "120363000000000001@g.us";
+
+// A group message from the peer: its SKDM pairwise (pkmsg), then the skmsg.
+Node GroupMessage(Party& peer, const Creds& client_creds, const std::string& text) {
+  signal::SenderKeyName name{kGroup, peer.address};
+  std::string skdm = signal::CreateSenderKeyDistribution(*peer.stores, name).value();
+  proto::Message carrier;
+  carrier.mutable_sender_key_distribution_message()->set_group_id(kGroup);
+  carrier.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(
+      skdm);
+  EXPECT_TRUE(
+      signal::ProcessPreKeyBundle(*peer.stores, kClientAddress, ClientBundle(client_creds)).ok());
+  signal::EncryptedMessage pairwise =
+      signal::Encrypt(*peer.stores, kClientAddress,
+                      signal::Pad(proto::Serialize(carrier).value(), peer.random))
+          .value();
+  std::string skmsg =
+      signal::GroupEncrypt(*peer.stores, name, signal::Pad(TextMessage(text), peer.random)).value();
+  Node message("message", {{"id", "G1"}, {"t", "1790000300"}, {"type", "text"}});
+  message.SetAttr("from", Jid::Parse(kGroup).value());
+  message.SetAttr("participant", Jid::Parse("15550100002@s.whatsapp.net").value());
+  message.AddChild(
+      Node("enc", {{"v", "2"}, {"type", "pkmsg"}}, binary::Bytes(pairwise.ciphertext)));
+  message.AddChild(Node("enc", {{"v", "2"}, {"type", "skmsg"}}, binary::Bytes(skmsg)));
+  return message;
+}
+
+Node GroupMetadata(const std::string& id) {
+  Node group("group", {{"id", "120363000000000001"}, {"subject", "G"}, {"addressing_mode", "pn"}});
+  group.AddChild(Node("participant", {{"jid", "15550100002@s.whatsapp.net"}}));
+  group.AddChild(Node("participant", {{"jid", "15550100001@s.whatsapp.net"}, {"type", "admin"}}));
+  Node reply = ResultIq(id, {std::move(group)});
+  reply.SetAttr("from", Jid::Parse(kGroup).value());
+  return reply;
+}
+
+Node PeerAndSelfOnly(const std::string& id) {
+  return UsyncReply(id, {{"15550100002@s.whatsapp.net", {0}}, {"15550100001@s.whatsapp.net", {7}}});
+}
+
+Node PeerBundle(const std::string& id, const Party& peer) {
+  Node list("list");
+  list.AddChild(BundleUser(Jid::Parse("15550100002@s.whatsapp.net").value(), peer));
+  return ResultIq(id, {std::move(list)});
+}
+
+// The group text in `message` as the peer reads it (SKDM first when present).
+std::string PeerReadsGroup(Party& peer, const Node& message) {
+  if (const Node* enc = EncFor(message, "15550100002@s.whatsapp.net")) {
+    std::string carrier = Decrypted(peer, kClientAddress, *enc);
+    proto::Message parsed = proto::Parse<proto::Message>(carrier).value();
+    base::Status processed = signal::ProcessSenderKeyDistribution(
+        *peer.stores, {kGroup, kClientAddress},
+        parsed.sender_key_distribution_message().axolotl_sender_key_distribution_message());
+    if (!processed.ok()) return "skdm: " + processed.ToString();
+  }
+  const Node* skmsg = message.GetChild("enc");
+  if (skmsg == nullptr || skmsg->GetAttrText("type") != "skmsg") return "no skmsg";
+  base::Result<std::string> plain =
+      signal::GroupDecrypt(*peer.stores, {kGroup, kClientAddress}, skmsg->bytes()->view());
+  if (!plain.ok()) return "group decrypt: " + plain.status().ToString();
+  return TextOf(signal::Unpad(*plain).value());
+}
+
+// <receipt type='retry'> from the peer's device 0 with its keys (count 2).
+Node RetryFromPeer(const Party& peer) {
+  Node receipt("receipt", {{"id", "3EB0R"}, {"type", "retry"}, {"t", "1790000400"}});
+  receipt.SetAttr("from", Jid::Parse("15550100002@s.whatsapp.net").value());
+  receipt.AddChild(Node("retry", {{"count", "2"}, {"id", "3EB0R"}, {"t", "1"}, {"v", "1"}}));
+  receipt.AddChild(
+      iq::BytesNode("registration", iq::EncodeBigEndian(peer.local.registration_id, 4)));
+  Node keys("keys");
+  keys.AddChild(iq::BytesNode("type", std::string(1, '\x05')));
+  keys.AddChild(iq::BytesNode("identity", peer.local.identity.public_key));
+  Node key("key");
+  key.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(peer.pre_keys[1].id, 3)));
+  key.AddChild(iq::BytesNode("value", peer.pre_keys[1].key_pair.public_key));
+  keys.AddChild(std::move(key));
+  Node skey("skey");
+  skey.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(peer.signed_pre_key.id, 3)));
+  skey.AddChild(iq::BytesNode("value", peer.signed_pre_key.key_pair.public_key));
+  skey.AddChild(iq::BytesNode("signature", peer.signed_pre_key.signature));
+  keys.AddChild(std::move(skey));
+  receipt.AddChild(std::move(keys));
+  return receipt;
 }
 
 class MessagingIo : public ClientIo {
@@ -176,13 +261,12 @@ TEST_F(MessagingIo, ReceiptOnlyAfterTheSinkStoredIt) {
   size_t messages_at_receipt = 0;
   Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
     if (!co_await LoginScript(conn, responder, &payload)) co_return;
-    EXPECT_TRUE(signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress,
-                                            ClientBundle(*creds_.creds()))
-                    .ok());
-    signal::EncryptedMessage enc =
-        signal::Encrypt(*peer_.stores, kClientAddress,
-                        signal::Pad(TextMessage("hello"), peer_.random))
-            .value();
+    EXPECT_TRUE(
+        signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress, ClientBundle(*creds_.creds()))
+            .ok());
+    signal::EncryptedMessage enc = signal::Encrypt(*peer_.stores, kClientAddress,
+                                                   signal::Pad(TextMessage("hello"), peer_.random))
+                                       .value();
     EXPECT_EQ(enc.type, signal::MessageType::kPreKey);
     Node stanza = EncMessage("M1", "15550100002@s.whatsapp.net", "pkmsg", enc.ciphertext);
     co_await conn.Send(stanza);  // the sink fails this one
@@ -250,8 +334,11 @@ asio::awaitable<void> SendOne(Client& client, SendRequest request,
 TEST_F(MessagingIo, SendsToPeerAndOwnPhone) {
   auto client = NewMessagingClient(Config(), state_, sink_);
   std::optional<base::Result<SendResult>> result;
-  SendRequest request{.to = "15550100002@s.whatsapp.net", .id = "3EB0TEST", .message = TextMessage("hi")};
-  observer_.on_open = [&] { asio::co_spawn(io_, SendOne(*client, request, &result), asio::detached); };
+  SendRequest request{
+      .to = "15550100002@s.whatsapp.net", .id = "3EB0TEST", .message = TextMessage("hi")};
+  observer_.on_open = [&] {
+    asio::co_spawn(io_, SendOne(*client, request, &result), asio::detached);
+  };
   noise::Responder responder = pki_.NewResponder();
   std::optional<proto::ClientPayload> payload;
   std::optional<Node> usync, bundles, message;
@@ -297,6 +384,120 @@ TEST_F(MessagingIo, SendsToPeerAndOwnPhone) {
   EXPECT_EQ(wrapped.device_sent_message().message().conversation(), "hi");
   EXPECT_TRUE(state_.FindSent("3EB0TEST"));
   EXPECT_TRUE(state_.GetDevices("15550100002@s.whatsapp.net"));
+}
+
+TEST_F(MessagingIo, ReceivesAGroupMessageWithItsSenderKey) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> receipt;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(GroupMessage(peer_, *creds_.creds(), "hello group"));
+    receipt = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 1u);
+  const IncomingMessage& m = sink_.messages[0];
+  EXPECT_EQ(TextOf(m.message), "hello group");
+  EXPECT_EQ(m.chat, kGroup);
+  EXPECT_EQ(m.sender, "15550100002@s.whatsapp.net");
+  EXPECT_TRUE(m.is_group);
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->DebugString(),
+            "<receipt id='G1' to='120363000000000001@g.us' "
+            "participant='15550100002@s.whatsapp.net'/>");
+  EXPECT_EQ(
+      keys_->GetKeys("inst", "sender-key", {std::string(kGroup) + "::15550100002::0"})->size(), 1u);
+}
+
+// First send: metadata, usync, bundle, SKDM pairwise + skmsg. Second send:
+// the device already has our sender key, so only the skmsg.
+TEST_F(MessagingIo, SendsToAGroupWithSenderKeys) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Result<SendResult>> first, second;
+  SendRequest one{.to = kGroup, .id = "3EB0G1", .message = TextMessage("one")};
+  SendRequest two{.to = kGroup, .id = "3EB0G2", .message = TextMessage("two")};
+  observer_.on_open = [&] { asio::co_spawn(io_, SendOne(*client, one, &first), asio::detached); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> m1, m2;
+  std::string read1, read2;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    std::optional<Node> meta = co_await conn.Receive();
+    if (!meta || meta->GetAttrText("xmlns") != "w:g2") co_return;
+    co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
+    std::optional<Node> usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(PeerAndSelfOnly(*usync->GetAttrText("id")));
+    std::optional<Node> bundles = co_await conn.Receive();
+    if (!bundles) co_return;
+    co_await conn.Send(PeerBundle(*bundles->GetAttrText("id"), peer_));
+    m1 = co_await conn.Receive();
+    if (!m1) co_return;
+    read1 = PeerReadsGroup(peer_, *m1);
+    co_await conn.Send(MessageAck("3EB0G1", kGroup));
+    asio::co_spawn(co_await asio::this_coro::executor, SendOne(*client, two, &second),
+                   asio::detached);
+    meta = co_await conn.Receive();
+    if (!meta) co_return;
+    co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
+    m2 = co_await conn.Receive();
+    if (!m2) co_return;
+    read2 = PeerReadsGroup(peer_, *m2);
+    co_await conn.Send(MessageAck("3EB0G2", kGroup));
+    for (int i = 0; i < 200 && !second; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->ok()) << first->status().ToString();
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->ok()) << second->status().ToString();
+  ASSERT_TRUE(m1);
+  EXPECT_EQ(m1->GetAttrText("addressing_mode"), "pn");
+  EXPECT_NE(m1->GetChild("participants"), nullptr);
+  EXPECT_NE(m1->GetChild("device-identity"), nullptr);
+  EXPECT_EQ(read1, "one");
+  ASSERT_TRUE(m2);
+  EXPECT_EQ(m2->GetChild("participants"), nullptr) << m2->DebugString();
+  EXPECT_EQ(read2, "two");
+}
+
+// A retry receipt with keys: the client rebuilds the session from them and
+// resends the message to that one device.
+TEST_F(MessagingIo, RetryReceiptResendsToTheDevice) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  state_.RememberSent(
+      "3EB0R",
+      {.to = "15550100002@s.whatsapp.net", .message = TextMessage("again"), .type = "text"});
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> resend, ack;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(RetryFromPeer(peer_));
+    resend = co_await conn.Receive();
+    ack = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(resend);
+  EXPECT_EQ(resend->tag, "message");
+  EXPECT_EQ(resend->GetAttrText("device_fanout"), "false");
+  EXPECT_EQ(resend->GetAttrText("id"), "3EB0R");
+  const Node* direct = resend->GetChild("enc");
+  ASSERT_NE(direct, nullptr);
+  EXPECT_EQ(direct->GetAttrText("count"), "2");
+  EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *direct)), "again");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->GetAttrText("class"), "receipt");
+  EXPECT_EQ(ack->GetAttrText("type"), "retry");
 }
 
 }  // namespace

@@ -74,8 +74,8 @@ asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo
   base::Result<Jid> chat = Jid::Parse(sent->to);
   if (!chat.ok()) co_return;
   Jid device = receipt.from.IsGroup() && receipt.participant ? *receipt.participant : receipt.from;
-  Recipient recipient{.device = device, .address = AddressOf(device),
-                      .own = own->IsOwnUser(device)};
+  Recipient recipient{
+      .device = device, .address = AddressOf(device), .own = own->IsOwnUser(device)};
 
   co_await LockSignal();
   SignalLockGuard unlock{this};
@@ -120,12 +120,12 @@ asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo
   std::string direct_plain = plain;
   if (chat->IsGroup()) {
     // The direct copy carries our sender key too, so later skmsgs decrypt.
-    base::Result<std::string> with_skdm = co_await base::Offload(
-        blocking_, [&]() -> base::Result<std::string> {
+    base::Result<std::string> with_skdm =
+        co_await base::Offload(blocking_, [&]() -> base::Result<std::string> {
           OverlayKv overlay(kv_);
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, Local()));
           Jid me = sent->addressing_mode == "lid" && !own->lid.IsEmpty() ? own->lid : own->pn;
-          signal::SenderKeyName name{chat->ToString(), AddressOf(me)};
+          signal::SenderKeyName name{chat->ToString(), RawAddress(me)};
           WAGATE_ASSIGN_OR_RETURN(std::string skdm,
                                   signal::CreateSenderKeyDistribution(*stores, name));
           WAGATE_RETURN_IF_ERROR(overlay.Commit());
@@ -138,10 +138,10 @@ asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo
     OverlayKv overlay(kv_);
     WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
     Two two;
-    WAGATE_ASSIGN_OR_RETURN(two.participants_copy,
-                            signal::Encrypt(*stores, recipient.address, signal::Pad(plain, random_)));
-    WAGATE_ASSIGN_OR_RETURN(
-        two.direct_copy, signal::Encrypt(*stores, recipient.address, signal::Pad(direct_plain, random_)));
+    WAGATE_ASSIGN_OR_RETURN(two.participants_copy, signal::Encrypt(*stores, recipient.address,
+                                                                   signal::Pad(plain, random_)));
+    WAGATE_ASSIGN_OR_RETURN(two.direct_copy, signal::Encrypt(*stores, recipient.address,
+                                                             signal::Pad(direct_plain, random_)));
     WAGATE_RETURN_IF_ERROR(overlay.Commit());
     return two;
   });

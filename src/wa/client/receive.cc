@@ -122,6 +122,7 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
   OverlayKv overlay(kv_);
   signal::LocalIdentity local = Local();
   signal::Address author = AddressOf(info.author);
+  signal::Address sk_author = RawAddress(info.author);
   std::string group_id = info.is_group ? info.chat.ToString() : std::string();
   Decrypted result = co_await base::Offload(blocking_, [&]() -> Decrypted {
     Decrypted out;
@@ -139,7 +140,7 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
         if (group_id.empty()) {
           plain = base::InvalidArgument("skmsg outside a group");
         } else {
-          plain = signal::GroupDecrypt(**stores, {group_id, author}, bytes);
+          plain = signal::GroupDecrypt(**stores, {group_id, sk_author}, bytes);
         }
       } else {
         signal::MessageType mtype =
@@ -162,8 +163,8 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
         continue;
       }
       if (!message->skdm.empty() && !group_id.empty()) {
-        base::Status processed = signal::ProcessSenderKeyDistribution(
-            **stores, {group_id, author}, message->skdm);
+        base::Status processed =
+            signal::ProcessSenderKeyDistribution(**stores, {group_id, sk_author}, message->skdm);
         if (!processed.ok()) spdlog::warn("wa messaging: skdm: {}", processed.ToString());
       }
       if (!message->protocol_only) {

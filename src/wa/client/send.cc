@@ -117,8 +117,8 @@ asio::awaitable<base::Status> Messenger::EnsureSessions(const std::vector<Recipi
   if (force) {
     for (const Recipient& r : recipients) need.push_back(r.device);
   } else {
-    base::Result<std::vector<Jid>> missing = co_await base::Offload(
-        blocking_, [&]() -> base::Result<std::vector<Jid>> {
+    base::Result<std::vector<Jid>> missing =
+        co_await base::Offload(blocking_, [&]() -> base::Result<std::vector<Jid>> {
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, kv_, local));
           std::vector<Jid> out;
           for (const Recipient& r : recipients) {
@@ -229,8 +229,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
     base::Status sessions = co_await EnsureSessions(*recipients, false);
     if (!sessions.ok()) co_return sessions;
     signal::LocalIdentity local = Local();
-    base::Result<std::vector<DeviceEnc>> encs = co_await base::Offload(
-        blocking_, [&]() -> base::Result<std::vector<DeviceEnc>> {
+    base::Result<std::vector<DeviceEnc>> encs =
+        co_await base::Offload(blocking_, [&]() -> base::Result<std::vector<DeviceEnc>> {
           OverlayKv overlay(kv_);
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
           std::vector<DeviceEnc> result;
@@ -295,7 +295,7 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
   if (!recipients.ok()) co_return recipients.status();
 
   Jid me = lid && !own.lid.IsEmpty() ? own.lid : own.pn;
-  signal::SenderKeyName name{group.ToString(), AddressOf(me)};
+  signal::SenderKeyName name{group.ToString(), RawAddress(me)};
   OutgoingStanza out;
   {
     co_await LockSignal();
@@ -316,8 +316,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
       std::string skmsg;
       std::vector<DeviceEnc> skdms;
     };
-    base::Result<Encrypted> encrypted = co_await base::Offload(
-        blocking_, [&]() -> base::Result<Encrypted> {
+    base::Result<Encrypted> encrypted =
+        co_await base::Offload(blocking_, [&]() -> base::Result<Encrypted> {
           OverlayKv overlay(kv_);
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
           Encrypted result;
@@ -330,13 +330,15 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
               WAGATE_ASSIGN_OR_RETURN(
                   signal::EncryptedMessage enc,
                   signal::Encrypt(*stores, r.address, signal::Pad(skdm_message, random_)));
-              result.skdms.push_back(DeviceEnc{
-                  r.device, std::string(signal::MessageTypeName(enc.type)), std::move(enc.ciphertext)});
+              result.skdms.push_back(DeviceEnc{r.device,
+                                               std::string(signal::MessageTypeName(enc.type)),
+                                               std::move(enc.ciphertext)});
               has_key.insert(r.device.ToString());
             }
           }
           WAGATE_ASSIGN_OR_RETURN(
-              result.skmsg, signal::GroupEncrypt(*stores, name, signal::Pad(request.message, random_)));
+              result.skmsg,
+              signal::GroupEncrypt(*stores, name, signal::Pad(request.message, random_)));
           std::string remembered;
           for (const std::string& device : has_key) remembered += device + "\n";
           WAGATE_RETURN_IF_ERROR(
