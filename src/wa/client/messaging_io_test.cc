@@ -235,6 +235,25 @@ Node RetryFromPeer(const Party& peer) {
   return receipt;
 }
 
+Node ReadReceiptFromPeer() {
+  Node receipt("receipt", {{"id", "3EB0A"}, {"type", "read"}, {"t", "1790000500"}});
+  receipt.SetAttr("from", Jid::Parse("15550100002:3@s.whatsapp.net").value());
+  receipt.AddChild(Node("list", {}, std::vector<Node>{Node("item", {{"id", "3EB0B"}})}));
+  return receipt;
+}
+
+Node DeliveryReceiptFromPeer() {
+  Node receipt("receipt", {{"id", "3EB0C"}, {"t", "1790000501"}});
+  receipt.SetAttr("from", Jid::Parse("15550100002@s.whatsapp.net").value());
+  return receipt;
+}
+
+Node DevicesNotification() {
+  Node notification("notification", {{"id", "n9"}, {"type", "devices"}, {"t", "1"}});
+  notification.SetAttr("from", Jid::Parse("15550100002@s.whatsapp.net").value());
+  return notification;
+}
+
 class MessagingIo : public ClientIo {
  protected:
   MessagingIo() { creds_.Set(LoggedInCreds()); }
@@ -498,6 +517,43 @@ TEST_F(MessagingIo, RetryReceiptResendsToTheDevice) {
   ASSERT_TRUE(ack);
   EXPECT_EQ(ack->GetAttrText("class"), "receipt");
   EXPECT_EQ(ack->GetAttrText("type"), "retry");
+}
+
+// Receipts for our sends reach the sink and are acked; a devices
+// notification drops the cached list and is acked.
+TEST_F(MessagingIo, ReceiptsAndDeviceNotifications) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  state_.PutDevices("15550100002@s.whatsapp.net", {.ids = {0}, .fetched_ms = 0});
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> ack1, ack2, ack3;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(ReadReceiptFromPeer());
+    ack1 = co_await conn.Receive();
+    co_await conn.Send(DeliveryReceiptFromPeer());
+    ack2 = co_await conn.Receive();
+    co_await conn.Send(DevicesNotification());
+    ack3 = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.receipts.size(), 2u);
+  EXPECT_EQ(sink_.receipts[0].status, "read");
+  EXPECT_EQ(sink_.receipts[0].ids, (std::vector<std::string>{"3EB0A", "3EB0B"}));
+  EXPECT_EQ(sink_.receipts[0].chat, "15550100002@s.whatsapp.net");
+  EXPECT_EQ(sink_.receipts[0].from, "15550100002:3@s.whatsapp.net");
+  EXPECT_EQ(sink_.receipts[0].timestamp_ms, 1790000500000);
+  EXPECT_EQ(sink_.receipts[1].status, "delivered");
+  ASSERT_TRUE(ack1);
+  EXPECT_EQ(ack1->DebugString(),
+            "<ack id='3EB0A' to='15550100002:3@s.whatsapp.net' class='receipt' type='read'/>");
+  ASSERT_TRUE(ack2);
+  EXPECT_EQ(ack2->GetAttrText("class"), "receipt");
+  ASSERT_TRUE(ack3);
+  EXPECT_EQ(ack3->GetAttrText("class"), "notification");
+  EXPECT_FALSE(state_.GetDevices("15550100002@s.whatsapp.net"));
+  EXPECT_TRUE(observer_.stanzas.empty());
 }
 
 }  // namespace

@@ -255,12 +255,13 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
   bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
                                [](const DeviceEnc& e) { return e.type == "pkmsg"; });
   if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
-  if (!ack.ok()) co_return ack.status();
+  // Remembered first: a retry receipt may come before the server's ack.
   state_.RememberSent(out.id, MessagingState::Sent{.to = chat.ToString(),
                                                    .message = request.message,
                                                    .type = request.type,
                                                    .media_type = request.media_type});
+  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
+  if (!ack.ok()) co_return ack.status();
   SendResult result{.id = out.id, .chat = chat.ToString(), .timestamp_ms = 0};
   if (std::optional<std::string> t = ack->GetAttrText("t")) {
     result.timestamp_ms = std::atoll(t->c_str()) * 1000;
@@ -358,13 +359,13 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
   bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
                                [](const DeviceEnc& e) { return e.type == "pkmsg"; });
   if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
-  if (!ack.ok()) co_return ack.status();
   state_.RememberSent(out.id, MessagingState::Sent{.to = group.ToString(),
                                                    .message = request.message,
                                                    .type = request.type,
                                                    .media_type = request.media_type,
                                                    .addressing_mode = mode});
+  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
+  if (!ack.ok()) co_return ack.status();
   SendResult result{.id = out.id, .chat = group.ToString(), .timestamp_ms = 0};
   if (std::optional<std::string> t = ack->GetAttrText("t")) {
     result.timestamp_ms = std::atoll(t->c_str()) * 1000;
