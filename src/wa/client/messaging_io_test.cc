@@ -513,6 +513,8 @@ TEST_F(MessagingIo, RetryReceiptResendsToTheDevice) {
   const Node* direct = resend->GetChild("enc");
   ASSERT_NE(direct, nullptr);
   EXPECT_EQ(direct->GetAttrText("count"), "2");
+  EXPECT_EQ(resend->GetChild("participants"), nullptr);
+  EXPECT_EQ(resend->GetAttrText("to"), "15550100002@s.whatsapp.net");
   EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *direct)), "again");
   ASSERT_TRUE(ack);
   EXPECT_EQ(ack->GetAttrText("class"), "receipt");
