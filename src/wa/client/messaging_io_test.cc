@@ -254,6 +254,24 @@ Node DevicesNotification() {
   return notification;
 }
 
+// wasim's addressing: a peer's message from its LID device with sender_pn.
+Node LidMessageFromPeer(const std::string& ciphertext) {
+  Node message = EncMessage("L1", "100000000000002:3@lid", "pkmsg", ciphertext);
+  message.SetAttr("addressing_mode", "lid");
+  message.SetAttr("sender_pn", Jid::Parse("15550100002:3@s.whatsapp.net").value());
+  return message;
+}
+
+Node PeerDevice3WithLid(const std::string& id) {
+  Node reply =
+      UsyncReply(id, {{"15550100002@s.whatsapp.net", {3}}, {"15550100001@s.whatsapp.net", {7}}});
+  Node* user = reply.GetChild("usync")->GetChild("list")->GetChild("user");
+  Node lid("lid");
+  lid.SetAttr("val", Jid::Parse("100000000000002@lid").value());
+  user->AddChild(std::move(lid));
+  return reply;
+}
+
 class MessagingIo : public ClientIo {
  protected:
   MessagingIo() { creds_.Set(LoggedInCreds()); }
@@ -556,6 +574,59 @@ TEST_F(MessagingIo, ReceiptsAndDeviceNotifications) {
   EXPECT_EQ(ack3->GetAttrText("class"), "notification");
   EXPECT_FALSE(state_.GetDevices("15550100002@s.whatsapp.net"));
   EXPECT_TRUE(observer_.stanzas.empty());
+}
+
+// A LID-addressed message teaches PN ↔ LID; a reply to the PN chat then
+// uses the LID-keyed session (a `msg`, no bundle fetch) [§8.3].
+TEST_F(MessagingIo, ReplyToPnChatUsesTheLidSession) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Result<SendResult>> result;
+  SendRequest request{
+      .to = "15550100002@s.whatsapp.net", .id = "3EB0LID", .message = TextMessage("back")};
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> receipt, message;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    EXPECT_TRUE(
+        signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress, ClientBundle(*creds_.creds()))
+            .ok());
+    signal::EncryptedMessage enc =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("from lid"), peer_.random))
+            .value();
+    co_await conn.Send(LidMessageFromPeer(enc.ciphertext));
+    receipt = co_await conn.Receive();
+    asio::co_spawn(co_await asio::this_coro::executor, SendOne(*client, request, &result),
+                   asio::detached);
+    std::optional<Node> usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(PeerDevice3WithLid(*usync->GetAttrText("id")));
+    message = co_await conn.Receive();  // no bundle fetch before it
+    if (!message) co_return;
+    co_await conn.Send(MessageAck("3EB0LID", "15550100002@s.whatsapp.net"));
+    for (int i = 0; i < 200 && !result; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 1u);
+  EXPECT_EQ(sink_.messages[0].chat, "100000000000002@lid");
+  EXPECT_EQ(sink_.messages[0].sender_alt, "15550100002@s.whatsapp.net");
+  EXPECT_EQ(state_.LidForPn("15550100002"), "100000000000002");
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->GetAttrText("to"), "100000000000002:3@lid");
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->ok()) << result->status().ToString();
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->tag, "message") << message->DebugString();
+  const Node* enc = EncFor(*message, "15550100002:3@s.whatsapp.net");
+  ASSERT_NE(enc, nullptr) << message->DebugString();
+  EXPECT_EQ(enc->GetAttrText("type"), "msg");
+  EXPECT_EQ(message->GetChild("device-identity"), nullptr);
+  EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *enc)), "back");
 }
 
 }  // namespace
