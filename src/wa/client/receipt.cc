@@ -173,10 +173,30 @@ asio::awaitable<bool> Messenger::OnNotification(const Node& node) {
       }
     }
   } else if (type == "encrypt" && from.ok() && !from->IsServer()) {
-    // A contact's identity changed: refetch its devices; the next send to a
-    // device without a working session fetches a new bundle (and a pkmsg from
-    // the peer replaces the session by itself, TOFU).
-    state_.InvalidateDevices(from->ToNonAd().ToString());
+    // A contact's identity changed: drop the sessions with its known devices
+    // and the device list, so the next send fetches new bundles (a pkmsg
+    // from the peer replaces a session by itself, TOFU).
+    Jid user = from->ToNonAd();
+    std::optional<MessagingState::Devices> known = state_.GetDevices(user.ToString());
+    state_.InvalidateDevices(user.ToString());
+    if (node.GetChild("identity") != nullptr && known && context_ != nullptr &&
+        (user.IsPnUser() || user.IsLid())) {
+      std::vector<signal::Address> addresses;
+      for (uint32_t id : known->ids) {
+        addresses.push_back(AddressOf(id == 0 ? user : user.WithDeviceOf(uint16_t(id))));
+      }
+      co_await LockSignal();
+      SignalLockGuard unlock{this};
+      signal::LocalIdentity local = Local();
+      base::Status dropped = co_await base::Offload(blocking_, [&]() -> base::Status {
+        WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, kv_, local));
+        for (const signal::Address& address : addresses) {
+          WAGATE_RETURN_IF_ERROR(stores->DeleteSession(address));
+        }
+        return base::Status::Ok();
+      });
+      if (!dropped.ok()) spdlog::warn("wa messaging: identity change: {}", dropped.ToString());
+    }
   } else {
     co_return false;
   }
