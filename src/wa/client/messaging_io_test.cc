@@ -272,6 +272,22 @@ Node PeerDevice3WithLid(const std::string& id) {
   return reply;
 }
 
+Node NobodyThere(const std::string& id) {
+  return UsyncReply(id, {{"15550100009@s.whatsapp.net", {}}, {"15550100001@s.whatsapp.net", {7}}});
+}
+
+std::vector<std::string> TwoIds() { return {"A1", "A2"}; }
+
+SendRequest ToNobody() {
+  return SendRequest{.to = "15550100009@s.whatsapp.net", .message = TextMessage("x")};
+}
+
+asio::awaitable<void> ReadThenSend(Client& client, std::optional<base::Status>* read,
+                                   std::optional<base::Result<SendResult>>* sent) {
+  *read = co_await client.SendReadReceipt("15550100002@s.whatsapp.net", "", TwoIds());
+  *sent = co_await client.SendMessage(ToNobody());
+}
+
 class MessagingIo : public ClientIo {
  protected:
   MessagingIo() { creds_.Set(LoggedInCreds()); }
@@ -627,6 +643,42 @@ TEST_F(MessagingIo, ReplyToPnChatUsesTheLidSession) {
   EXPECT_EQ(enc->GetAttrText("type"), "msg");
   EXPECT_EQ(message->GetChild("device-identity"), nullptr);
   EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *enc)), "back");
+}
+
+TEST_F(MessagingIo, ReadReceiptAndUnknownRecipient) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Status> read;
+  std::optional<base::Result<SendResult>> sent;
+  observer_.on_open = [&] {
+    asio::co_spawn(io_, ReadThenSend(*client, &read, &sent), asio::detached);
+  };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> receipt;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    receipt = co_await conn.Receive();
+    std::optional<Node> usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(NobodyThere(*usync->GetAttrText("id")));
+    for (int i = 0; i < 200 && !sent; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->ok()) << read->ToString();
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->GetAttrText("type"), "read");
+  EXPECT_EQ(receipt->GetAttrText("id"), "A1");
+  EXPECT_EQ(receipt->GetAttrText("to"), "15550100002@s.whatsapp.net");
+  ASSERT_NE(receipt->GetChild("list"), nullptr);
+  ASSERT_TRUE(sent);
+  ASSERT_FALSE(sent->ok());
+  EXPECT_EQ(sent->status().code(), base::Code::kNotFound);
+  EXPECT_NE(sent->status().message().find("is not on WhatsApp"), std::string::npos);
 }
 
 }  // namespace
