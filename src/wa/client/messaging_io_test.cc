@@ -288,6 +288,14 @@ asio::awaitable<void> ReadThenSend(Client& client, std::optional<base::Status>* 
   *sent = co_await client.SendMessage(ToNobody());
 }
 
+Node LidFromPeer(const signal::EncryptedMessage& enc) {
+  Node message = EncMessage("L3", "100000000000002@lid",
+                            std::string(signal::MessageTypeName(enc.type)), enc.ciphertext);
+  message.SetAttr("addressing_mode", "lid");
+  message.SetAttr("sender_pn", Jid::Parse("15550100002@s.whatsapp.net").value());
+  return message;
+}
+
 class MessagingIo : public ClientIo {
  protected:
   MessagingIo() { creds_.Set(LoggedInCreds()); }
@@ -679,6 +687,45 @@ TEST_F(MessagingIo, ReadReceiptAndUnknownRecipient) {
   ASSERT_FALSE(sent->ok());
   EXPECT_EQ(sent->status().code(), base::Code::kNotFound);
   EXPECT_NE(sent->status().message().find("is not on WhatsApp"), std::string::npos);
+}
+
+// A session made while the peer was PN-addressed moves to its LID address
+// when a LID-addressed stanza (with sender_pn) reveals the mapping.
+TEST_F(MessagingIo, PnSessionMovesToTheLidAddress) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> r1, r2;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    EXPECT_TRUE(
+        signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress, ClientBundle(*creds_.creds()))
+            .ok());
+    signal::EncryptedMessage first =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("as pn"), peer_.random))
+            .value();
+    co_await conn.Send(EncMessage("P1", "15550100002@s.whatsapp.net", "pkmsg", first.ciphertext));
+    r1 = co_await conn.Receive();
+    // Still a pkmsg (the client never answered), on the same session: it
+    // decrypts only where the session is, so the migration is what is tested.
+    signal::EncryptedMessage second =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("as lid"), peer_.random))
+            .value();
+    co_await conn.Send(LidFromPeer(second));
+    r2 = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 2u);
+  EXPECT_EQ(TextOf(sink_.messages[0].message), "as pn");
+  EXPECT_FALSE(sink_.messages[1].undecryptable) << sink_.messages[1].error;
+  EXPECT_EQ(TextOf(sink_.messages[1].message), "as lid");
+  EXPECT_EQ(keys_->GetKeys("inst", "session", {"15550100002.0"})->size(), 0u);
+  EXPECT_EQ(keys_->GetKeys("inst", "session", {"100000000000002_1.0"})->size(), 1u);
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->GetAttrText("to"), "100000000000002@lid");
 }
 
 }  // namespace
