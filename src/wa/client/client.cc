@@ -97,28 +97,18 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>, public M
   const Creds& LinkCreds() const override { return creds_; }
   bool LinkOpen() const override { return open_ && !end_ && logged_in_; }
 
-  Messenger* messenger() { return messenger_.get(); }
-  static asio::awaitable<std::optional<base::Result<SendResult>>> SendMessageOwned(
-      std::shared_ptr<Impl> self, SendRequest request) {
-    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
-    co_return co_await self->messenger_->SendMessage(std::move(request));
+  // Runs `call` on the messenger, on the strand, keeping the Impl alive.
+  template <typename R, typename Call>
+  static asio::awaitable<std::optional<R>> OnMessenger(std::shared_ptr<Impl> self, Call call) {
+    if (!self->messenger_) co_return R(base::FailedPrecondition("messaging not configured"));
+    co_return co_await call(*self->messenger_);
   }
-  static asio::awaitable<std::optional<base::Result<UploadedMedia>>> UploadOwned(
-      std::shared_ptr<Impl> self, std::string media_type, std::string path) {
-    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
-    co_return co_await self->messenger_->UploadMedia(std::move(media_type), std::move(path));
-  }
-  static asio::awaitable<base::Status> DownloadOwned(std::shared_ptr<Impl> self, MediaRef ref,
-                                                     std::string dest, uint64_t max_bytes) {
-    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
-    co_return co_await self->messenger_->DownloadMedia(std::move(ref), std::move(dest), max_bytes);
-  }
-  static asio::awaitable<base::Status> ReadReceiptOwned(std::shared_ptr<Impl> self,
-                                                        std::string chat, std::string sender,
-                                                        std::vector<std::string> ids) {
-    if (!self->messenger_) co_return base::FailedPrecondition("messaging not configured");
-    co_return co_await self->messenger_->SendReadReceipt(std::move(chat), std::move(sender),
-                                                         std::move(ids));
+  template <typename R, typename Call>
+  static asio::awaitable<R> CallMessenger(std::shared_ptr<Impl> self, Call call) {
+    asio::any_io_executor ex = self->ex_;
+    std::optional<R> result = co_await asio::co_spawn(
+        ex, OnMessenger<R>(std::move(self), std::move(call)), asio::use_awaitable);
+    co_return std::move(*result);
   }
 
   asio::any_io_executor executor() const { return ex_; }
@@ -823,33 +813,36 @@ asio::awaitable<base::Status> Client::Send(Node node) {
                         asio::use_awaitable);
 }
 
+// The messaging calls: lambdas that only start the Messenger's coroutine
+// (its parameters own the arguments), not coroutine lambdas (see above).
 asio::awaitable<base::Result<SendResult>> Client::SendMessage(SendRequest request) {
-  std::optional<base::Result<SendResult>> result = co_await asio::co_spawn(
-      impl_->executor(), Impl::SendMessageOwned(impl_, std::move(request)), asio::use_awaitable);
-  co_return std::move(*result);
+  return Impl::CallMessenger<base::Result<SendResult>>(
+      impl_,
+      [r = std::move(request)](Messenger& m) mutable { return m.SendMessage(std::move(r)); });
 }
 
 asio::awaitable<base::Result<UploadedMedia>> Client::UploadMedia(std::string media_type,
                                                                  std::string path) {
-  std::optional<base::Result<UploadedMedia>> result = co_await asio::co_spawn(
-      impl_->executor(), Impl::UploadOwned(impl_, std::move(media_type), std::move(path)),
-      asio::use_awaitable);
-  co_return std::move(*result);
+  return Impl::CallMessenger<base::Result<UploadedMedia>>(
+      impl_, [t = std::move(media_type), p = std::move(path)](Messenger& m) mutable {
+        return m.UploadMedia(std::move(t), std::move(p));
+      });
 }
 
 asio::awaitable<base::Status> Client::DownloadMedia(MediaRef ref, std::string dest_path,
                                                     uint64_t max_bytes) {
-  return asio::co_spawn(impl_->executor(),
-                        Impl::DownloadOwned(impl_, std::move(ref), std::move(dest_path), max_bytes),
-                        asio::use_awaitable);
+  return Impl::CallMessenger<base::Status>(
+      impl_, [r = std::move(ref), d = std::move(dest_path), max_bytes](Messenger& m) mutable {
+        return m.DownloadMedia(std::move(r), std::move(d), max_bytes);
+      });
 }
 
 asio::awaitable<base::Status> Client::SendReadReceipt(std::string chat, std::string sender,
                                                       std::vector<std::string> ids) {
-  return asio::co_spawn(
-      impl_->executor(),
-      Impl::ReadReceiptOwned(impl_, std::move(chat), std::move(sender), std::move(ids)),
-      asio::use_awaitable);
+  return Impl::CallMessenger<base::Status>(impl_, [c = std::move(chat), s = std::move(sender),
+                                                   i = std::move(ids)](Messenger& m) mutable {
+    return m.SendReadReceipt(std::move(c), std::move(s), std::move(i));
+  });
 }
 
 }  // namespace wa::client

@@ -113,7 +113,10 @@ class ClientObserver {
   virtual void OnOpen(const Me& me) = 0;
   // Every stanza the client does not handle itself (messages, receipts,
   // notifications, offline markers, server iqs other than pings — the
-  // messaging layer's), in arrival order. The client itself answers server
+  // messaging layer's), in arrival order. With a MessageSink configured the
+  // client consumes (and acks/receipts) <message>, <receipt>, the <ack
+  // class='message'> of its sends and the `devices` and contact `encrypt`
+  // notifications; other notifications still come here, unacked. The client itself answers server
   // pings, pair-device/pair-success, and acks only the notifications it
   // consumes (link_code_companion_reg; encrypt <count> from the server);
   // everything passed here is the receiver's to ack.
@@ -155,7 +158,10 @@ class Client {
   // pre-key bundles for devices without a session, one <enc> per device
   // (our own other devices get the device-sent wrapper; groups use sender
   // keys), then waits for the server's ack. kNotFound when the recipient is
-  // not on WhatsApp (no devices), kInvalidArgument for a bad JID.
+  // not on WhatsApp (no devices), kInvalidArgument for a bad JID,
+  // kFailedPrecondition when the server's ack carries an error.
+  // Never await it inside MessageSink::OnMessage: the reader waits for
+  // OnMessage, which holds the Signal state (it would deadlock).
   boost::asio::awaitable<base::Result<SendResult>> SendMessage(SendRequest request);
   // Encrypts the file at `path` for `media_type` (streaming), uploads it to a
   // media_conn host (HTTPS, CA file honoured) and returns the fields the

@@ -155,7 +155,7 @@ inline Node ConflictReplaced() {
 }
 
 inline std::string PhoneContainer(const crypto::KeyPair& account, const pair::QrData& qr,
-                           base::Random& random) {
+                                  base::Random& random) {
   return pair::BuildDeviceIdentityHmac({.account = account,
                                         .companion_identity = qr.identity_key,
                                         .adv_secret = qr.adv_secret,

@@ -178,7 +178,8 @@ asio::awaitable<base::Result<UploadedMedia>> Messenger::UploadMedia(std::string 
   base::Result<media::MediaType> type = media::ParseMediaType(media_type);
   if (!type.ok()) co_return type.status();
   std::string upload_path(media::UploadPath(*type));
-  if (upload_path.empty()) co_return base::InvalidArgument("media: no upload path for " + media_type);
+  if (upload_path.empty())
+    co_return base::InvalidArgument("media: no upload path for " + media_type);
   UploadedMedia uploaded;
   uploaded.media_key = media::GenerateMediaKey(random_);
   base::Result<media::MediaKeys> keys = media::MediaKeys::Derive(uploaded.media_key, *type);
@@ -210,9 +211,9 @@ asio::awaitable<base::Result<UploadedMedia>> Messenger::UploadMedia(std::string 
       last = base::ResourceExhausted("media: file above the host's limit");
       continue;
     }
-    base::Result<HttpsUrl> url = ParseHttpsUrl("https://" + host.hostname + upload_path + "/" +
-                                               token + "?auth=" + UrlEncode(conn->auth) +
-                                               "&token=" + token);
+    base::Result<HttpsUrl> url =
+        ParseHttpsUrl("https://" + host.hostname + upload_path + "/" + token +
+                      "?auth=" + UrlEncode(conn->auth) + "&token=" + token);
     if (!url.ok()) {
       last = url.status();
       continue;
@@ -325,7 +326,8 @@ asio::awaitable<base::Status> Messenger::DownloadMedia(MediaRef ref, std::string
   (void)header_bytes;
   if (hec) co_return NetError("media: download", hec);
   int status = parser.get().result_int();
-  if (status == 404 || status == 410) co_return base::NotFound("media: HTTP " + std::to_string(status));
+  if (status == 404 || status == 410)
+    co_return base::NotFound("media: HTTP " + std::to_string(status));
   if (status / 100 != 2) co_return base::Unavailable("media: HTTP " + std::to_string(status));
 
   std::string temp = dest_path + ".part";

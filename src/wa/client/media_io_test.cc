@@ -33,8 +33,8 @@ struct MediaHost {
 };
 
 // Serves `connections` HTTPS connections, one request each.
-asio::awaitable<void> ServeMedia(tcp::acceptor& acceptor, asio::ssl::context& tls,
-                                 MediaHost& host, int connections) {
+asio::awaitable<void> ServeMedia(tcp::acceptor& acceptor, asio::ssl::context& tls, MediaHost& host,
+                                 int connections) {
   for (int i = 0; i < connections; ++i) {
     auto [ec, socket] = co_await acceptor.async_accept(kTuple);
     if (ec) co_return;
@@ -66,8 +66,8 @@ asio::awaitable<void> ServeMedia(tcp::acceptor& acceptor, asio::ssl::context& tl
 }
 
 Node MediaConnReply(const std::string& id, uint16_t port) {
-  Node conn("media_conn", {{"auth", "AUTH+/="}, {"ttl", "300"}, {"auth_ttl", "21600"},
-                           {"max_buckets", "12"}});
+  Node conn("media_conn",
+            {{"auth", "AUTH+/="}, {"ttl", "300"}, {"auth_ttl", "21600"}, {"max_buckets", "12"}});
   conn.AddChild(Node("host", {{"hostname", "127.0.0.1:" + std::to_string(port)},
                               {"maxContentLengthBytes", "104857600"}}));
   return ResultIq(id, {std::move(conn)});
@@ -85,9 +85,13 @@ asio::awaitable<void> UploadThenDownload(Client& client, std::string source, std
   run->uploaded = co_await client.UploadMedia("image", source);
   if (run->uploaded->ok()) {
     const UploadedMedia& up = **run->uploaded;
-    MediaRef ref{.media_type = "image", .url = up.url, .direct_path = up.direct_path,
-                 .media_key = up.media_key, .file_sha256 = up.file_sha256,
-                 .file_enc_sha256 = up.file_enc_sha256, .file_length = up.file_length};
+    MediaRef ref{.media_type = "image",
+                 .url = up.url,
+                 .direct_path = up.direct_path,
+                 .media_key = up.media_key,
+                 .file_sha256 = up.file_sha256,
+                 .file_enc_sha256 = up.file_enc_sha256,
+                 .file_length = up.file_length};
     run->downloaded = co_await client.DownloadMedia(ref, dest, 1 << 20);
     ref.media_key[0] ^= 1;  // wrong key: the MAC cannot match
     run->tampered = co_await client.DownloadMedia(ref, dest + ".bad", 1 << 20);
@@ -147,8 +151,7 @@ TEST_F(ClientIo, UploadsAndDownloadsMediaOverHttps) {
   EXPECT_EQ(up.direct_path, "/d/0");
   ASSERT_EQ(host.upload_targets.size(), 1u);
   std::string token = base::Base64UrlEncode(up.file_enc_sha256);
-  EXPECT_EQ(host.upload_targets[0],
-            "/mms/image/" + token + "?auth=AUTH%2B%2F%3D&token=" + token);
+  EXPECT_EQ(host.upload_targets[0], "/mms/image/" + token + "?auth=AUTH%2B%2F%3D&token=" + token);
   ASSERT_TRUE(run.downloaded);
   EXPECT_TRUE(run.downloaded->ok()) << run.downloaded->ToString();
   std::ifstream in(dest, std::ios::binary);

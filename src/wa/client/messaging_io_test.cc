@@ -67,13 +67,12 @@ Node EncMessage(const std::string& id, const std::string& from, const std::strin
                 const std::string& ciphertext) {
   Node message("message", {{"id", id}, {"t", "1790000100"}, {"type", "text"}, {"notify", "Bob"}});
   message.SetAttr("from", Jid::Parse(from).value());
-  message.AddChild(
-      Node("enc", {{"v", "2"}, {"type", type}}, binary::Bytes(ciphertext)));
+  message.AddChild(Node("enc", {{"v", "2"}, {"type", type}}, binary::Bytes(ciphertext)));
   return message;
 }
 
-Node UsyncReply(const std::string& id, const std::vector<std::pair<std::string, std::vector<int>>>&
-                                           users) {
+Node UsyncReply(const std::string& id,
+                const std::vector<std::pair<std::string, std::vector<int>>>& users) {
   Node list("list");
   for (const auto& [jid, devices] : users) {
     Node device_list("device-list");
@@ -119,8 +118,8 @@ Node MessageAck(const std::string& id, const std::string& to) {
 
 // Built outside coroutines (GCC 12 and initializer lists, see the harness).
 Node PeerAndOwnDevices(const std::string& id) {
-  return UsyncReply(id, {{"15550100002@s.whatsapp.net", {0}},
-                         {"15550100001@s.whatsapp.net", {0, 7}}});
+  return UsyncReply(id,
+                    {{"15550100002@s.whatsapp.net", {0}}, {"15550100001@s.whatsapp.net", {0, 7}}});
 }
 
 Node PeerAndPhoneBundles(const std::string& id, const Party& peer, const Party& phone) {
@@ -142,12 +141,159 @@ const Node* EncFor(const Node& message, const std::string& device) {
 
 std::string Decrypted(Party& party, const signal::Address& from, const Node& enc) {
   signal::MessageType type = enc.GetAttrText("type") == "pkmsg" ? signal::MessageType::kPreKey
-                                                                 : signal::MessageType::kWhisper;
-  base::Result<std::string> plain =
-      signal::Decrypt(*party.stores, from, type, enc.bytes()->view());
+                                                                : signal::MessageType::kWhisper;
+  base::Result<std::string> plain = signal::Decrypt(*party.stores, from, type, enc.bytes()->view());
   if (!plain.ok()) return "decrypt: " + plain.status().ToString();
   base::Result<std::string> unpadded = signal::Unpad(*plain);
   return unpadded.ok() ? *unpadded : "unpad failed";
+}
+
+constexpr char kGroup[] = "120363000000000001@g.us";
+
+// A group message from the peer: its SKDM pairwise (pkmsg), then the skmsg.
+Node GroupMessage(Party& peer, const Creds& client_creds, const std::string& text) {
+  signal::SenderKeyName name{kGroup, peer.address};
+  std::string skdm = signal::CreateSenderKeyDistribution(*peer.stores, name).value();
+  proto::Message carrier;
+  carrier.mutable_sender_key_distribution_message()->set_group_id(kGroup);
+  carrier.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(
+      skdm);
+  EXPECT_TRUE(
+      signal::ProcessPreKeyBundle(*peer.stores, kClientAddress, ClientBundle(client_creds)).ok());
+  signal::EncryptedMessage pairwise =
+      signal::Encrypt(*peer.stores, kClientAddress,
+                      signal::Pad(proto::Serialize(carrier).value(), peer.random))
+          .value();
+  std::string skmsg =
+      signal::GroupEncrypt(*peer.stores, name, signal::Pad(TextMessage(text), peer.random)).value();
+  Node message("message", {{"id", "G1"}, {"t", "1790000300"}, {"type", "text"}});
+  message.SetAttr("from", Jid::Parse(kGroup).value());
+  message.SetAttr("participant", Jid::Parse("15550100002@s.whatsapp.net").value());
+  message.AddChild(
+      Node("enc", {{"v", "2"}, {"type", "pkmsg"}}, binary::Bytes(pairwise.ciphertext)));
+  message.AddChild(Node("enc", {{"v", "2"}, {"type", "skmsg"}}, binary::Bytes(skmsg)));
+  return message;
+}
+
+Node GroupMetadata(const std::string& id) {
+  Node group("group", {{"id", "120363000000000001"}, {"subject", "G"}, {"addressing_mode", "pn"}});
+  group.AddChild(Node("participant", {{"jid", "15550100002@s.whatsapp.net"}}));
+  group.AddChild(Node("participant", {{"jid", "15550100001@s.whatsapp.net"}, {"type", "admin"}}));
+  Node reply = ResultIq(id, {std::move(group)});
+  reply.SetAttr("from", Jid::Parse(kGroup).value());
+  return reply;
+}
+
+Node PeerAndSelfOnly(const std::string& id) {
+  return UsyncReply(id, {{"15550100002@s.whatsapp.net", {0}}, {"15550100001@s.whatsapp.net", {7}}});
+}
+
+Node PeerBundle(const std::string& id, const Party& peer) {
+  Node list("list");
+  list.AddChild(BundleUser(Jid::Parse("15550100002@s.whatsapp.net").value(), peer));
+  return ResultIq(id, {std::move(list)});
+}
+
+// The group text in `message` as the peer reads it (SKDM first when present).
+std::string PeerReadsGroup(Party& peer, const Node& message) {
+  if (const Node* enc = EncFor(message, "15550100002@s.whatsapp.net")) {
+    std::string carrier = Decrypted(peer, kClientAddress, *enc);
+    proto::Message parsed = proto::Parse<proto::Message>(carrier).value();
+    base::Status processed = signal::ProcessSenderKeyDistribution(
+        *peer.stores, {kGroup, kClientAddress},
+        parsed.sender_key_distribution_message().axolotl_sender_key_distribution_message());
+    if (!processed.ok()) return "skdm: " + processed.ToString();
+  }
+  const Node* skmsg = message.GetChild("enc");
+  if (skmsg == nullptr || skmsg->GetAttrText("type") != "skmsg") return "no skmsg";
+  base::Result<std::string> plain =
+      signal::GroupDecrypt(*peer.stores, {kGroup, kClientAddress}, skmsg->bytes()->view());
+  if (!plain.ok()) return "group decrypt: " + plain.status().ToString();
+  return TextOf(signal::Unpad(*plain).value());
+}
+
+// <receipt type='retry'> from the peer's device 0 with its keys (count 2).
+Node RetryFromPeer(const Party& peer) {
+  Node receipt("receipt", {{"id", "3EB0R"}, {"type", "retry"}, {"t", "1790000400"}});
+  receipt.SetAttr("from", Jid::Parse("15550100002@s.whatsapp.net").value());
+  receipt.AddChild(Node("retry", {{"count", "2"}, {"id", "3EB0R"}, {"t", "1"}, {"v", "1"}}));
+  receipt.AddChild(
+      iq::BytesNode("registration", iq::EncodeBigEndian(peer.local.registration_id, 4)));
+  Node keys("keys");
+  keys.AddChild(iq::BytesNode("type", std::string(1, '\x05')));
+  keys.AddChild(iq::BytesNode("identity", peer.local.identity.public_key));
+  Node key("key");
+  key.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(peer.pre_keys[1].id, 3)));
+  key.AddChild(iq::BytesNode("value", peer.pre_keys[1].key_pair.public_key));
+  keys.AddChild(std::move(key));
+  Node skey("skey");
+  skey.AddChild(iq::BytesNode("id", iq::EncodeBigEndian(peer.signed_pre_key.id, 3)));
+  skey.AddChild(iq::BytesNode("value", peer.signed_pre_key.key_pair.public_key));
+  skey.AddChild(iq::BytesNode("signature", peer.signed_pre_key.signature));
+  keys.AddChild(std::move(skey));
+  receipt.AddChild(std::move(keys));
+  return receipt;
+}
+
+Node ReadReceiptFromPeer() {
+  Node receipt("receipt", {{"id", "3EB0A"}, {"type", "read"}, {"t", "1790000500"}});
+  receipt.SetAttr("from", Jid::Parse("15550100002:3@s.whatsapp.net").value());
+  receipt.AddChild(Node("list", {}, std::vector<Node>{Node("item", {{"id", "3EB0B"}})}));
+  return receipt;
+}
+
+Node DeliveryReceiptFromPeer() {
+  Node receipt("receipt", {{"id", "3EB0C"}, {"t", "1790000501"}});
+  receipt.SetAttr("from", Jid::Parse("15550100002@s.whatsapp.net").value());
+  return receipt;
+}
+
+Node DevicesNotification() {
+  Node notification("notification", {{"id", "n9"}, {"type", "devices"}, {"t", "1"}});
+  notification.SetAttr("from", Jid::Parse("15550100002@s.whatsapp.net").value());
+  return notification;
+}
+
+// wasim's addressing: a peer's message from its LID device with sender_pn.
+Node LidMessageFromPeer(const std::string& ciphertext) {
+  Node message = EncMessage("L1", "100000000000002:3@lid", "pkmsg", ciphertext);
+  message.SetAttr("addressing_mode", "lid");
+  message.SetAttr("sender_pn", Jid::Parse("15550100002:3@s.whatsapp.net").value());
+  return message;
+}
+
+Node PeerDevice3WithLid(const std::string& id) {
+  Node reply =
+      UsyncReply(id, {{"15550100002@s.whatsapp.net", {3}}, {"15550100001@s.whatsapp.net", {7}}});
+  Node* user = reply.GetChild("usync")->GetChild("list")->GetChild("user");
+  Node lid("lid");
+  lid.SetAttr("val", Jid::Parse("100000000000002@lid").value());
+  user->AddChild(std::move(lid));
+  return reply;
+}
+
+Node NobodyThere(const std::string& id) {
+  return UsyncReply(id, {{"15550100009@s.whatsapp.net", {}}, {"15550100001@s.whatsapp.net", {7}}});
+}
+
+std::vector<std::string> TwoIds() { return {"A1", "A2"}; }
+
+SendRequest ToNobody() {
+  return SendRequest{.to = "15550100009@s.whatsapp.net", .message = TextMessage("x")};
+}
+
+asio::awaitable<void> ReadThenSend(Client& client, std::optional<base::Status>* read,
+                                   std::optional<base::Result<SendResult>>* sent) {
+  *read = co_await client.SendReadReceipt("15550100002@s.whatsapp.net", "", TwoIds());
+  *sent = co_await client.SendMessage(ToNobody());
+}
+
+Node LidFromPeer(const signal::EncryptedMessage& enc) {
+  Node message = EncMessage("L3", "100000000000002@lid",
+                            std::string(signal::MessageTypeName(enc.type)), enc.ciphertext);
+  message.SetAttr("addressing_mode", "lid");
+  message.SetAttr("sender_pn", Jid::Parse("15550100002@s.whatsapp.net").value());
+  return message;
 }
 
 class MessagingIo : public ClientIo {
@@ -176,13 +322,12 @@ TEST_F(MessagingIo, ReceiptOnlyAfterTheSinkStoredIt) {
   size_t messages_at_receipt = 0;
   Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
     if (!co_await LoginScript(conn, responder, &payload)) co_return;
-    EXPECT_TRUE(signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress,
-                                            ClientBundle(*creds_.creds()))
-                    .ok());
-    signal::EncryptedMessage enc =
-        signal::Encrypt(*peer_.stores, kClientAddress,
-                        signal::Pad(TextMessage("hello"), peer_.random))
-            .value();
+    EXPECT_TRUE(
+        signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress, ClientBundle(*creds_.creds()))
+            .ok());
+    signal::EncryptedMessage enc = signal::Encrypt(*peer_.stores, kClientAddress,
+                                                   signal::Pad(TextMessage("hello"), peer_.random))
+                                       .value();
     EXPECT_EQ(enc.type, signal::MessageType::kPreKey);
     Node stanza = EncMessage("M1", "15550100002@s.whatsapp.net", "pkmsg", enc.ciphertext);
     co_await conn.Send(stanza);  // the sink fails this one
@@ -250,8 +395,11 @@ asio::awaitable<void> SendOne(Client& client, SendRequest request,
 TEST_F(MessagingIo, SendsToPeerAndOwnPhone) {
   auto client = NewMessagingClient(Config(), state_, sink_);
   std::optional<base::Result<SendResult>> result;
-  SendRequest request{.to = "15550100002@s.whatsapp.net", .id = "3EB0TEST", .message = TextMessage("hi")};
-  observer_.on_open = [&] { asio::co_spawn(io_, SendOne(*client, request, &result), asio::detached); };
+  SendRequest request{
+      .to = "15550100002@s.whatsapp.net", .id = "3EB0TEST", .message = TextMessage("hi")};
+  observer_.on_open = [&] {
+    asio::co_spawn(io_, SendOne(*client, request, &result), asio::detached);
+  };
   noise::Responder responder = pki_.NewResponder();
   std::optional<proto::ClientPayload> payload;
   std::optional<Node> usync, bundles, message;
@@ -297,6 +445,287 @@ TEST_F(MessagingIo, SendsToPeerAndOwnPhone) {
   EXPECT_EQ(wrapped.device_sent_message().message().conversation(), "hi");
   EXPECT_TRUE(state_.FindSent("3EB0TEST"));
   EXPECT_TRUE(state_.GetDevices("15550100002@s.whatsapp.net"));
+}
+
+TEST_F(MessagingIo, ReceivesAGroupMessageWithItsSenderKey) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> receipt;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(GroupMessage(peer_, *creds_.creds(), "hello group"));
+    receipt = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 1u);
+  const IncomingMessage& m = sink_.messages[0];
+  EXPECT_EQ(TextOf(m.message), "hello group");
+  EXPECT_EQ(m.chat, kGroup);
+  EXPECT_EQ(m.sender, "15550100002@s.whatsapp.net");
+  EXPECT_TRUE(m.is_group);
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->DebugString(),
+            "<receipt id='G1' to='120363000000000001@g.us' "
+            "participant='15550100002@s.whatsapp.net'/>");
+  EXPECT_EQ(
+      keys_->GetKeys("inst", "sender-key", {std::string(kGroup) + "::15550100002::0"})->size(), 1u);
+}
+
+// First send: metadata, usync, bundle, SKDM pairwise + skmsg. Second send:
+// the device already has our sender key, so only the skmsg.
+TEST_F(MessagingIo, SendsToAGroupWithSenderKeys) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Result<SendResult>> first, second;
+  SendRequest one{.to = kGroup, .id = "3EB0G1", .message = TextMessage("one")};
+  SendRequest two{.to = kGroup, .id = "3EB0G2", .message = TextMessage("two")};
+  observer_.on_open = [&] { asio::co_spawn(io_, SendOne(*client, one, &first), asio::detached); };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> m1, m2;
+  std::string read1, read2;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    std::optional<Node> meta = co_await conn.Receive();
+    if (!meta || meta->GetAttrText("xmlns") != "w:g2") co_return;
+    co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
+    std::optional<Node> usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(PeerAndSelfOnly(*usync->GetAttrText("id")));
+    std::optional<Node> bundles = co_await conn.Receive();
+    if (!bundles) co_return;
+    co_await conn.Send(PeerBundle(*bundles->GetAttrText("id"), peer_));
+    m1 = co_await conn.Receive();
+    if (!m1) co_return;
+    read1 = PeerReadsGroup(peer_, *m1);
+    co_await conn.Send(MessageAck("3EB0G1", kGroup));
+    asio::co_spawn(co_await asio::this_coro::executor, SendOne(*client, two, &second),
+                   asio::detached);
+    meta = co_await conn.Receive();
+    if (!meta) co_return;
+    co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
+    m2 = co_await conn.Receive();
+    if (!m2) co_return;
+    read2 = PeerReadsGroup(peer_, *m2);
+    co_await conn.Send(MessageAck("3EB0G2", kGroup));
+    for (int i = 0; i < 200 && !second; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->ok()) << first->status().ToString();
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->ok()) << second->status().ToString();
+  ASSERT_TRUE(m1);
+  EXPECT_EQ(m1->GetAttrText("addressing_mode"), "pn");
+  EXPECT_NE(m1->GetChild("participants"), nullptr);
+  EXPECT_NE(m1->GetChild("device-identity"), nullptr);
+  EXPECT_EQ(read1, "one");
+  ASSERT_TRUE(m2);
+  EXPECT_EQ(m2->GetChild("participants"), nullptr) << m2->DebugString();
+  EXPECT_EQ(read2, "two");
+}
+
+// A retry receipt with keys: the client rebuilds the session from them and
+// resends the message to that one device.
+TEST_F(MessagingIo, RetryReceiptResendsToTheDevice) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  state_.RememberSent(
+      "3EB0R",
+      {.to = "15550100002@s.whatsapp.net", .message = TextMessage("again"), .type = "text"});
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> resend, ack;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(RetryFromPeer(peer_));
+    resend = co_await conn.Receive();
+    ack = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(resend);
+  EXPECT_EQ(resend->tag, "message");
+  EXPECT_EQ(resend->GetAttrText("device_fanout"), "false");
+  EXPECT_EQ(resend->GetAttrText("id"), "3EB0R");
+  const Node* direct = resend->GetChild("enc");
+  ASSERT_NE(direct, nullptr);
+  EXPECT_EQ(direct->GetAttrText("count"), "2");
+  EXPECT_EQ(resend->GetChild("participants"), nullptr);
+  EXPECT_EQ(resend->GetAttrText("to"), "15550100002@s.whatsapp.net");
+  EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *direct)), "again");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->GetAttrText("class"), "receipt");
+  EXPECT_EQ(ack->GetAttrText("type"), "retry");
+}
+
+// Receipts for our sends reach the sink and are acked; a devices
+// notification drops the cached list and is acked.
+TEST_F(MessagingIo, ReceiptsAndDeviceNotifications) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  state_.PutDevices("15550100002@s.whatsapp.net", {.ids = {0}, .fetched_ms = 0});
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> ack1, ack2, ack3;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    co_await conn.Send(ReadReceiptFromPeer());
+    ack1 = co_await conn.Receive();
+    co_await conn.Send(DeliveryReceiptFromPeer());
+    ack2 = co_await conn.Receive();
+    co_await conn.Send(DevicesNotification());
+    ack3 = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.receipts.size(), 2u);
+  EXPECT_EQ(sink_.receipts[0].status, "read");
+  EXPECT_EQ(sink_.receipts[0].ids, (std::vector<std::string>{"3EB0A", "3EB0B"}));
+  EXPECT_EQ(sink_.receipts[0].chat, "15550100002@s.whatsapp.net");
+  EXPECT_EQ(sink_.receipts[0].from, "15550100002:3@s.whatsapp.net");
+  EXPECT_EQ(sink_.receipts[0].timestamp_ms, 1790000500000);
+  EXPECT_EQ(sink_.receipts[1].status, "delivered");
+  ASSERT_TRUE(ack1);
+  EXPECT_EQ(ack1->DebugString(),
+            "<ack id='3EB0A' to='15550100002:3@s.whatsapp.net' class='receipt' type='read'/>");
+  ASSERT_TRUE(ack2);
+  EXPECT_EQ(ack2->GetAttrText("class"), "receipt");
+  ASSERT_TRUE(ack3);
+  EXPECT_EQ(ack3->GetAttrText("class"), "notification");
+  EXPECT_FALSE(state_.GetDevices("15550100002@s.whatsapp.net"));
+  EXPECT_TRUE(observer_.stanzas.empty());
+}
+
+// A LID-addressed message teaches PN ↔ LID; a reply to the PN chat then
+// uses the LID-keyed session (a `msg`, no bundle fetch) [§8.3].
+TEST_F(MessagingIo, ReplyToPnChatUsesTheLidSession) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Result<SendResult>> result;
+  SendRequest request{
+      .to = "15550100002@s.whatsapp.net", .id = "3EB0LID", .message = TextMessage("back")};
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> receipt, message;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    EXPECT_TRUE(
+        signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress, ClientBundle(*creds_.creds()))
+            .ok());
+    signal::EncryptedMessage enc =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("from lid"), peer_.random))
+            .value();
+    co_await conn.Send(LidMessageFromPeer(enc.ciphertext));
+    receipt = co_await conn.Receive();
+    asio::co_spawn(co_await asio::this_coro::executor, SendOne(*client, request, &result),
+                   asio::detached);
+    std::optional<Node> usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(PeerDevice3WithLid(*usync->GetAttrText("id")));
+    message = co_await conn.Receive();  // no bundle fetch before it
+    if (!message) co_return;
+    co_await conn.Send(MessageAck("3EB0LID", "15550100002@s.whatsapp.net"));
+    for (int i = 0; i < 200 && !result; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 1u);
+  EXPECT_EQ(sink_.messages[0].chat, "100000000000002@lid");
+  EXPECT_EQ(sink_.messages[0].sender_alt, "15550100002@s.whatsapp.net");
+  EXPECT_EQ(state_.LidForPn("15550100002"), "100000000000002");
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->GetAttrText("to"), "100000000000002:3@lid");
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->ok()) << result->status().ToString();
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->tag, "message") << message->DebugString();
+  const Node* enc = EncFor(*message, "15550100002:3@s.whatsapp.net");
+  ASSERT_NE(enc, nullptr) << message->DebugString();
+  EXPECT_EQ(enc->GetAttrText("type"), "msg");
+  EXPECT_EQ(message->GetChild("device-identity"), nullptr);
+  EXPECT_EQ(TextOf(Decrypted(peer_, kClientAddress, *enc)), "back");
+}
+
+TEST_F(MessagingIo, ReadReceiptAndUnknownRecipient) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  std::optional<base::Status> read;
+  std::optional<base::Result<SendResult>> sent;
+  observer_.on_open = [&] {
+    asio::co_spawn(io_, ReadThenSend(*client, &read, &sent), asio::detached);
+  };
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> receipt;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    receipt = co_await conn.Receive();
+    std::optional<Node> usync = co_await conn.Receive();
+    if (!usync) co_return;
+    co_await conn.Send(NobodyThere(*usync->GetAttrText("id")));
+    for (int i = 0; i < 200 && !sent; ++i) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+      co_await wait.async_wait(kTuple);
+    }
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->ok()) << read->ToString();
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->GetAttrText("type"), "read");
+  EXPECT_EQ(receipt->GetAttrText("id"), "A1");
+  EXPECT_EQ(receipt->GetAttrText("to"), "15550100002@s.whatsapp.net");
+  ASSERT_NE(receipt->GetChild("list"), nullptr);
+  ASSERT_TRUE(sent);
+  ASSERT_FALSE(sent->ok());
+  EXPECT_EQ(sent->status().code(), base::Code::kNotFound);
+  EXPECT_NE(sent->status().message().find("is not on WhatsApp"), std::string::npos);
+}
+
+// A session made while the peer was PN-addressed moves to its LID address
+// when a LID-addressed stanza (with sender_pn) reveals the mapping.
+TEST_F(MessagingIo, PnSessionMovesToTheLidAddress) {
+  auto client = NewMessagingClient(Config(), state_, sink_);
+  noise::Responder responder = pki_.NewResponder();
+  std::optional<proto::ClientPayload> payload;
+  std::optional<Node> r1, r2;
+  Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
+    if (!co_await LoginScript(conn, responder, &payload)) co_return;
+    EXPECT_TRUE(
+        signal::ProcessPreKeyBundle(*peer_.stores, kClientAddress, ClientBundle(*creds_.creds()))
+            .ok());
+    signal::EncryptedMessage first =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("as pn"), peer_.random))
+            .value();
+    co_await conn.Send(EncMessage("P1", "15550100002@s.whatsapp.net", "pkmsg", first.ciphertext));
+    r1 = co_await conn.Receive();
+    // Still a pkmsg (the client never answered), on the same session: it
+    // decrypts only where the session is, so the migration is what is tested.
+    signal::EncryptedMessage second =
+        signal::Encrypt(*peer_.stores, kClientAddress,
+                        signal::Pad(TextMessage("as lid"), peer_.random))
+            .value();
+    co_await conn.Send(LidFromPeer(second));
+    r2 = co_await conn.Receive();
+    client->Close();
+  });
+  EXPECT_EQ(d.kind, DisconnectKind::kClosed) << d.reason;
+  ASSERT_EQ(sink_.messages.size(), 2u);
+  EXPECT_EQ(TextOf(sink_.messages[0].message), "as pn");
+  EXPECT_FALSE(sink_.messages[1].undecryptable) << sink_.messages[1].error;
+  EXPECT_EQ(TextOf(sink_.messages[1].message), "as lid");
+  EXPECT_EQ(keys_->GetKeys("inst", "session", {"15550100002.0"})->size(), 0u);
+  EXPECT_EQ(keys_->GetKeys("inst", "session", {"100000000000002_1.0"})->size(), 1u);
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->GetAttrText("to"), "100000000000002@lid");
 }
 
 }  // namespace

@@ -18,9 +18,9 @@ void MessagingState::PutDevices(const std::string& user, Devices devices) {
   devices_[user] = std::move(devices);
   if (devices_.size() <= kMaxDeviceUsers) return;
   // Drop the stalest entry (expired ones first by construction: oldest fetch).
-  auto oldest = std::min_element(devices_.begin(), devices_.end(), [](const auto& a, const auto& b) {
-    return a.second.fetched_ms < b.second.fetched_ms;
-  });
+  auto oldest = std::min_element(
+      devices_.begin(), devices_.end(),
+      [](const auto& a, const auto& b) { return a.second.fetched_ms < b.second.fetched_ms; });
   devices_.erase(oldest);
 }
 

@@ -178,10 +178,9 @@ TEST(Stanzas, RetryReceiptWithAndWithoutKeys) {
 }
 
 TEST(Stanzas, ReceiptsParseAndAck) {
-  Node receipt("receipt", {{"from", "15550100002:3@s.whatsapp.net"},
-                           {"id", "A"},
-                           {"type", "read"},
-                           {"t", "10"}});
+  Node receipt(
+      "receipt",
+      {{"from", "15550100002:3@s.whatsapp.net"}, {"id", "A"}, {"type", "read"}, {"t", "10"}});
   Node list("list");
   list.AddChild(Node("item", {{"id", "B"}}));
   list.AddChild(Node("item", {{"id", "C"}}));
@@ -262,8 +261,8 @@ TEST(MessagingState, DevicesExpireAndAreBounded) {
     state.PutDevices(std::to_string(i) + "@s.whatsapp.net", {.ids = {0}, .fetched_ms = 0});
   }
   EXPECT_FALSE(state.GetDevices("0@s.whatsapp.net"));
-  EXPECT_TRUE(state.GetDevices(std::to_string(MessagingState::kMaxDeviceUsers + 9) +
-                               "@s.whatsapp.net"));
+  EXPECT_TRUE(
+      state.GetDevices(std::to_string(MessagingState::kMaxDeviceUsers + 9) + "@s.whatsapp.net"));
 }
 
 TEST(MessagingState, LidMappingsBothWays) {

@@ -59,8 +59,8 @@ class Messenger {
  public:
   Messenger(boost::asio::any_io_executor executor, boost::asio::thread_pool& blocking,
             const ClientConfig& config, MessengerLink& link, store::KeyStore& keys,
-            std::string instance, MessagingState& state, MessageSink& sink,
-            base::Random& random, const base::Clock& clock);
+            std::string instance, MessagingState& state, MessageSink& sink, base::Random& random,
+            const base::Clock& clock);
   ~Messenger();
 
   // Stanza handlers (the reader awaits each one).
@@ -83,9 +83,9 @@ class Messenger {
 
  private:
   struct Recipient {
-    Jid device;              // as addressed in <to jid>
-    signal::Address address; // LID-resolved Signal address
-    bool own = false;        // one of our own other devices
+    Jid device;               // as addressed in <to jid>
+    signal::Address address;  // LID-resolved Signal address
+    bool own = false;         // one of our own other devices
   };
   struct PendingAck {
     boost::asio::steady_timer* timer = nullptr;
@@ -94,8 +94,7 @@ class Messenger {
   };
 
   // receive.cc
-  boost::asio::awaitable<void> SendUndecryptable(const MessageInfo& info,
-                                                 const std::string& error);
+  boost::asio::awaitable<void> SendUndecryptable(const MessageInfo& info, const std::string& error);
   // send.cc
   boost::asio::awaitable<base::Result<std::vector<iq::UsyncUser>>> FetchDevices(
       const std::vector<Jid>& users, bool force);
@@ -104,13 +103,11 @@ class Messenger {
   boost::asio::awaitable<base::Status> EnsureSessions(const std::vector<Recipient>& recipients,
                                                       bool force);
   boost::asio::awaitable<base::Result<binary::Node>> SendAndWaitAck(binary::Node stanza,
-                                                                     const std::string& id);
+                                                                    const std::string& id);
   boost::asio::awaitable<base::Result<SendResult>> SendDirect(const SendRequest& request,
-                                                              const Jid& chat,
-                                                              const OwnIds& own);
+                                                              const Jid& chat, const OwnIds& own);
   boost::asio::awaitable<base::Result<SendResult>> SendGroup(const SendRequest& request,
-                                                             const Jid& group,
-                                                             const OwnIds& own);
+                                                             const Jid& group, const OwnIds& own);
   // receipt.cc
   boost::asio::awaitable<void> HandleRetry(const binary::Node& node, const ReceiptInfo& receipt);
   // media_http.cc
@@ -122,6 +119,11 @@ class Messenger {
   signal::LocalIdentity Local() const;
   // The Signal address of a device JID, redirected to its LID when known.
   signal::Address AddressOf(const Jid& device) const;
+  // As addressed, without the LID redirect: sender keys are keyed by the
+  // identity the sender used in the group [§8.10].
+  static signal::Address RawAddress(const Jid& device) {
+    return signal::Address::ForUser(device.user(), device.agent(), device.device());
+  }
   void LearnMapping(const Jid& a, const Jid& b);
   boost::asio::awaitable<void> LockSignal();
   void UnlockSignal() { signal_busy_ = false; }

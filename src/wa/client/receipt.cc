@@ -16,16 +16,6 @@ namespace wa::client {
 namespace asio = boost::asio;
 using binary::Node;
 
-namespace {
-
-// A retry resend encrypts the message twice on the same session.
-struct Two {
-  signal::EncryptedMessage participants_copy;
-  signal::EncryptedMessage direct_copy;
-};
-
-}  // namespace
-
 asio::awaitable<void> Messenger::OnReceipt(const Node& node) {
   base::Result<ReceiptInfo> parsed = ParseReceipt(node);
   if (!parsed.ok()) {
@@ -59,8 +49,9 @@ asio::awaitable<void> Messenger::OnReceipt(const Node& node) {
 }
 
 // Re-encrypts a recent send for the one device that could not decrypt it
-// and resends it as Baileys does: a direct <enc count> plus the ordinary
-// <participants> copy, device_fanout='false' [§8.12].
+// and resends it to that device alone: one direct <enc count> (whatsmeow's
+// form, which wasim delivers as is), device_fanout='false' for 1:1, and for
+// groups `participant` with our sender key merged into the message [§8.12].
 asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo& receipt) {
   base::Result<RetryRequest> retry = ParseRetry(node);
   if (!retry.ok()) co_return;
@@ -74,8 +65,8 @@ asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo
   base::Result<Jid> chat = Jid::Parse(sent->to);
   if (!chat.ok()) co_return;
   Jid device = receipt.from.IsGroup() && receipt.participant ? *receipt.participant : receipt.from;
-  Recipient recipient{.device = device, .address = AddressOf(device),
-                      .own = own->IsOwnUser(device)};
+  Recipient recipient{
+      .device = device, .address = AddressOf(device), .own = own->IsOwnUser(device)};
 
   co_await LockSignal();
   SignalLockGuard unlock{this};
@@ -111,74 +102,60 @@ asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo
     }
   }
 
-  std::string plain = sent->message;
+  std::string direct_plain = sent->message;
   if (recipient.own && !chat->IsGroup()) {
     base::Result<std::string> wrapped = WrapDeviceSent(sent->message, sent->to);
     if (!wrapped.ok()) co_return;
-    plain = std::move(*wrapped);
+    direct_plain = std::move(*wrapped);
   }
-  std::string direct_plain = plain;
   if (chat->IsGroup()) {
     // The direct copy carries our sender key too, so later skmsgs decrypt.
-    base::Result<std::string> with_skdm = co_await base::Offload(
-        blocking_, [&]() -> base::Result<std::string> {
+    base::Result<std::string> with_skdm =
+        co_await base::Offload(blocking_, [&]() -> base::Result<std::string> {
           OverlayKv overlay(kv_);
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, Local()));
           Jid me = sent->addressing_mode == "lid" && !own->lid.IsEmpty() ? own->lid : own->pn;
-          signal::SenderKeyName name{chat->ToString(), AddressOf(me)};
+          signal::SenderKeyName name{chat->ToString(), RawAddress(me)};
           WAGATE_ASSIGN_OR_RETURN(std::string skdm,
                                   signal::CreateSenderKeyDistribution(*stores, name));
           WAGATE_RETURN_IF_ERROR(overlay.Commit());
-          return WithSenderKeyDistribution(plain, chat->ToString(), skdm);
+          return WithSenderKeyDistribution(direct_plain, chat->ToString(), skdm);
         });
     if (with_skdm.ok()) direct_plain = std::move(*with_skdm);
   }
   signal::LocalIdentity local = Local();
-  base::Result<Two> encrypted = co_await base::Offload(blocking_, [&]() -> base::Result<Two> {
-    OverlayKv overlay(kv_);
-    WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
-    Two two;
-    WAGATE_ASSIGN_OR_RETURN(two.participants_copy,
-                            signal::Encrypt(*stores, recipient.address, signal::Pad(plain, random_)));
-    WAGATE_ASSIGN_OR_RETURN(
-        two.direct_copy, signal::Encrypt(*stores, recipient.address, signal::Pad(direct_plain, random_)));
-    WAGATE_RETURN_IF_ERROR(overlay.Commit());
-    return two;
-  });
+  base::Result<signal::EncryptedMessage> encrypted =
+      co_await base::Offload(blocking_, [&]() -> base::Result<signal::EncryptedMessage> {
+        OverlayKv overlay(kv_);
+        WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
+        WAGATE_ASSIGN_OR_RETURN(
+            signal::EncryptedMessage enc,
+            signal::Encrypt(*stores, recipient.address, signal::Pad(direct_plain, random_)));
+        WAGATE_RETURN_IF_ERROR(overlay.Commit());
+        return enc;
+      });
   if (!encrypted.ok()) {
     spdlog::warn("wa messaging: retry encrypt: {}", encrypted.status().ToString());
     co_return;
   }
-  OutgoingStanza out;
-  out.id = receipt.ids.front();
-  out.type = sent->type.empty() ? "text" : sent->type;
-  out.media_type = sent->media_type;
-  out.participants.push_back(
-      DeviceEnc{device, std::string(signal::MessageTypeName(encrypted->participants_copy.type)),
-                encrypted->participants_copy.ciphertext});
-  out.device_identity = link_.LinkCreds().account;
+  Node stanza("message");
+  stanza.SetAttr("id", receipt.ids.front());
   if (chat->IsGroup()) {
-    out.to = *chat;
-  } else {
-    out.to = device;
-  }
-  Node stanza = BuildMessageStanza(out);
-  if (chat->IsGroup()) {
+    stanza.SetAttr("to", *chat);
     stanza.SetAttr("participant", device);
   } else {
-    stanza.SetAttr("device_fanout", "false");
+    stanza.SetAttr("to", device);
     if (recipient.own && device.IsPnUser()) stanza.SetAttr("recipient", *chat);
   }
-  Node direct("enc");
-  direct.SetAttr("v", "2");
-  direct.SetAttr("type", std::string(signal::MessageTypeName(encrypted->direct_copy.type)));
-  direct.SetAttr("count", std::to_string(retry->count));
-  direct.content = binary::Bytes(encrypted->direct_copy.ciphertext);
-  // The direct <enc> comes first.
-  std::vector<Node> children;
-  children.push_back(std::move(direct));
-  for (Node& child : stanza.children()) children.push_back(std::move(child));
-  stanza.content = std::move(children);
+  stanza.SetAttr("type", sent->type.empty() ? "text" : sent->type);
+  if (!chat->IsGroup()) stanza.SetAttr("device_fanout", "false");
+  Node enc("enc");
+  enc.SetAttr("v", "2");
+  enc.SetAttr("type", std::string(signal::MessageTypeName(encrypted->type)));
+  enc.SetAttr("count", std::to_string(retry->count));
+  enc.content = binary::Bytes(std::move(encrypted->ciphertext));
+  stanza.AddChild(std::move(enc));
+  stanza.AddChild(iq::BytesNode("device-identity", link_.LinkCreds().account));
   (void)link_.LinkSend(stanza);
 }
 
@@ -196,10 +173,30 @@ asio::awaitable<bool> Messenger::OnNotification(const Node& node) {
       }
     }
   } else if (type == "encrypt" && from.ok() && !from->IsServer()) {
-    // A contact's identity changed: refetch its devices; the next send to a
-    // device without a working session fetches a new bundle (and a pkmsg from
-    // the peer replaces the session by itself, TOFU).
-    state_.InvalidateDevices(from->ToNonAd().ToString());
+    // A contact's identity changed: drop the sessions with its known devices
+    // and the device list, so the next send fetches new bundles (a pkmsg
+    // from the peer replaces a session by itself, TOFU).
+    Jid user = from->ToNonAd();
+    std::optional<MessagingState::Devices> known = state_.GetDevices(user.ToString());
+    state_.InvalidateDevices(user.ToString());
+    if (node.GetChild("identity") != nullptr && known && context_ != nullptr &&
+        (user.IsPnUser() || user.IsLid())) {
+      std::vector<signal::Address> addresses;
+      for (uint32_t id : known->ids) {
+        addresses.push_back(AddressOf(id == 0 ? user : user.WithDeviceOf(uint16_t(id))));
+      }
+      co_await LockSignal();
+      SignalLockGuard unlock{this};
+      signal::LocalIdentity local = Local();
+      base::Status dropped = co_await base::Offload(blocking_, [&]() -> base::Status {
+        WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, kv_, local));
+        for (const signal::Address& address : addresses) {
+          WAGATE_RETURN_IF_ERROR(stores->DeleteSession(address));
+        }
+        return base::Status::Ok();
+      });
+      if (!dropped.ok()) spdlog::warn("wa messaging: identity change: {}", dropped.ToString());
+    }
   } else {
     co_return false;
   }

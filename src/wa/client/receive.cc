@@ -23,6 +23,24 @@ namespace {
 constexpr int kMaxRetries = 5;
 constexpr size_t kMaxRetryIds = 1000;
 
+// Moves a session (and identity) kept under the PN address to the LID
+// address once the mapping is known, as Baileys migrates them [§8.3].
+base::Status MigrateSession(signal::KeyValueStore& kv, const signal::Address& from,
+                            const signal::Address& to) {
+  std::string from_id = from.ToString();
+  std::string to_id = to.ToString();
+  WAGATE_ASSIGN_OR_RETURN(auto sessions, kv.Get(signal::kSessionType, {from_id, to_id}));
+  if (!sessions.contains(from_id) || sessions.contains(to_id)) return base::Status::Ok();
+  std::vector<signal::KeyWrite> writes;
+  writes.push_back({std::string(signal::kSessionType), to_id, sessions.at(from_id)});
+  writes.push_back({std::string(signal::kSessionType), from_id, std::nullopt});
+  WAGATE_ASSIGN_OR_RETURN(auto identity, kv.Get(signal::kIdentityKeyType, {from_id}));
+  if (identity.contains(from_id)) {
+    writes.push_back({std::string(signal::kIdentityKeyType), to_id, identity.at(from_id)});
+  }
+  return kv.Write(writes);
+}
+
 struct Decrypted {
   std::string message;  // serialized Message, unwrapped
   std::string destination;
@@ -61,7 +79,11 @@ Messenger::~Messenger() = default;
 base::Result<OwnIds> Messenger::Own() const {
   const Creds& creds = link_.LinkCreds();
   if (!creds.me) return base::FailedPrecondition("not logged in");
-  return ParseOwnIds(creds.me->jid, creds.me->lid);
+  base::Result<OwnIds> own = ParseOwnIds(creds.me->jid, creds.me->lid);
+  // Our own PN ↔ LID first of all: sessions with our other devices live
+  // under the LID address however a stanza addresses them [§8.3].
+  if (own.ok() && !own->lid.IsEmpty()) state_.PutLidMapping(own->pn.user(), own->lid.user());
+  return own;
 }
 
 signal::LocalIdentity Messenger::Local() const {
@@ -122,6 +144,14 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
   OverlayKv overlay(kv_);
   signal::LocalIdentity local = Local();
   signal::Address author = AddressOf(info.author);
+  signal::Address sk_author = RawAddress(info.author);
+  // Where a session made before the PN ↔ LID mapping was known may still be.
+  std::optional<signal::Address> legacy;
+  if (info.author.IsLid() && info.sender_alt.IsPnUser()) {
+    legacy = signal::Address::ForUser(info.sender_alt.user(), kWhatsAppAgent, info.author.device());
+  } else if (info.author.IsPnUser() && !(sk_author == author)) {
+    legacy = sk_author;
+  }
   std::string group_id = info.is_group ? info.chat.ToString() : std::string();
   Decrypted result = co_await base::Offload(blocking_, [&]() -> Decrypted {
     Decrypted out;
@@ -131,6 +161,10 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
       out.error = stores.status();
       return out;
     }
+    if (legacy) {
+      base::Status migrated = MigrateSession(overlay, *legacy, author);
+      if (!migrated.ok()) spdlog::warn("wa messaging: session migration: {}", migrated.ToString());
+    }
     for (const Node* enc : encs) {
       std::string type = *enc->GetAttrText("type");
       std::string_view bytes = enc->bytes() != nullptr ? enc->bytes()->view() : std::string_view();
@@ -139,7 +173,7 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
         if (group_id.empty()) {
           plain = base::InvalidArgument("skmsg outside a group");
         } else {
-          plain = signal::GroupDecrypt(**stores, {group_id, author}, bytes);
+          plain = signal::GroupDecrypt(**stores, {group_id, sk_author}, bytes);
         }
       } else {
         signal::MessageType mtype =
@@ -162,8 +196,8 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
         continue;
       }
       if (!message->skdm.empty() && !group_id.empty()) {
-        base::Status processed = signal::ProcessSenderKeyDistribution(
-            **stores, {group_id, author}, message->skdm);
+        base::Status processed =
+            signal::ProcessSenderKeyDistribution(**stores, {group_id, sk_author}, message->skdm);
         if (!processed.ok()) spdlog::warn("wa messaging: skdm: {}", processed.ToString());
       }
       if (!message->protocol_only) {

@@ -117,8 +117,8 @@ asio::awaitable<base::Status> Messenger::EnsureSessions(const std::vector<Recipi
   if (force) {
     for (const Recipient& r : recipients) need.push_back(r.device);
   } else {
-    base::Result<std::vector<Jid>> missing = co_await base::Offload(
-        blocking_, [&]() -> base::Result<std::vector<Jid>> {
+    base::Result<std::vector<Jid>> missing =
+        co_await base::Offload(blocking_, [&]() -> base::Result<std::vector<Jid>> {
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, kv_, local));
           std::vector<Jid> out;
           for (const Recipient& r : recipients) {
@@ -229,8 +229,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
     base::Status sessions = co_await EnsureSessions(*recipients, false);
     if (!sessions.ok()) co_return sessions;
     signal::LocalIdentity local = Local();
-    base::Result<std::vector<DeviceEnc>> encs = co_await base::Offload(
-        blocking_, [&]() -> base::Result<std::vector<DeviceEnc>> {
+    base::Result<std::vector<DeviceEnc>> encs =
+        co_await base::Offload(blocking_, [&]() -> base::Result<std::vector<DeviceEnc>> {
           OverlayKv overlay(kv_);
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
           std::vector<DeviceEnc> result;
@@ -255,12 +255,13 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
   bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
                                [](const DeviceEnc& e) { return e.type == "pkmsg"; });
   if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
-  if (!ack.ok()) co_return ack.status();
+  // Remembered first: a retry receipt may come before the server's ack.
   state_.RememberSent(out.id, MessagingState::Sent{.to = chat.ToString(),
                                                    .message = request.message,
                                                    .type = request.type,
                                                    .media_type = request.media_type});
+  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
+  if (!ack.ok()) co_return ack.status();
   SendResult result{.id = out.id, .chat = chat.ToString(), .timestamp_ms = 0};
   if (std::optional<std::string> t = ack->GetAttrText("t")) {
     result.timestamp_ms = std::atoll(t->c_str()) * 1000;
@@ -295,7 +296,7 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
   if (!recipients.ok()) co_return recipients.status();
 
   Jid me = lid && !own.lid.IsEmpty() ? own.lid : own.pn;
-  signal::SenderKeyName name{group.ToString(), AddressOf(me)};
+  signal::SenderKeyName name{group.ToString(), RawAddress(me)};
   OutgoingStanza out;
   {
     co_await LockSignal();
@@ -316,8 +317,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
       std::string skmsg;
       std::vector<DeviceEnc> skdms;
     };
-    base::Result<Encrypted> encrypted = co_await base::Offload(
-        blocking_, [&]() -> base::Result<Encrypted> {
+    base::Result<Encrypted> encrypted =
+        co_await base::Offload(blocking_, [&]() -> base::Result<Encrypted> {
           OverlayKv overlay(kv_);
           WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
           Encrypted result;
@@ -330,13 +331,15 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
               WAGATE_ASSIGN_OR_RETURN(
                   signal::EncryptedMessage enc,
                   signal::Encrypt(*stores, r.address, signal::Pad(skdm_message, random_)));
-              result.skdms.push_back(DeviceEnc{
-                  r.device, std::string(signal::MessageTypeName(enc.type)), std::move(enc.ciphertext)});
+              result.skdms.push_back(DeviceEnc{r.device,
+                                               std::string(signal::MessageTypeName(enc.type)),
+                                               std::move(enc.ciphertext)});
               has_key.insert(r.device.ToString());
             }
           }
           WAGATE_ASSIGN_OR_RETURN(
-              result.skmsg, signal::GroupEncrypt(*stores, name, signal::Pad(request.message, random_)));
+              result.skmsg,
+              signal::GroupEncrypt(*stores, name, signal::Pad(request.message, random_)));
           std::string remembered;
           for (const std::string& device : has_key) remembered += device + "\n";
           WAGATE_RETURN_IF_ERROR(
@@ -356,13 +359,13 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
   bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
                                [](const DeviceEnc& e) { return e.type == "pkmsg"; });
   if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
-  if (!ack.ok()) co_return ack.status();
   state_.RememberSent(out.id, MessagingState::Sent{.to = group.ToString(),
                                                    .message = request.message,
                                                    .type = request.type,
                                                    .media_type = request.media_type,
                                                    .addressing_mode = mode});
+  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
+  if (!ack.ok()) co_return ack.status();
   SendResult result{.id = out.id, .chat = group.ToString(), .timestamp_ms = 0};
   if (std::optional<std::string> t = ack->GetAttrText("t")) {
     result.timestamp_ms = std::atoll(t->c_str()) * 1000;

@@ -188,8 +188,7 @@ base::Result<RetryRequest> ParseRetry(const Node& receipt) {
   std::optional<std::string> skey_id = ChildBytes(*skey, "id");
   std::optional<std::string> skey_value = ChildBytes(*skey, "value");
   std::optional<std::string> skey_sig = ChildBytes(*skey, "signature");
-  if (!skey_id || !skey_value || skey_value->size() != 32 || !skey_sig ||
-      skey_sig->size() != 64) {
+  if (!skey_id || !skey_value || skey_value->size() != 32 || !skey_sig || skey_sig->size() != 64) {
     return out;
   }
   base::Result<uint32_t> spk_id = iq::DecodeBigEndian(*skey_id);

@@ -32,12 +32,12 @@ base::Result<OwnIds> ParseOwnIds(std::string_view pn_jid, std::string_view lid_j
 // What a <message> stanza says about itself (§8.9, §8.10).
 struct MessageInfo {
   std::string id;
-  Jid from;                    // as sent: sender device (1:1) or group
+  Jid from;                        // as sent: sender device (1:1) or group
   std::optional<Jid> participant;  // groups: the author's device
   std::optional<Jid> recipient;    // own-device stanzas: the chat
-  std::string type;            // text | media | …
-  std::string category;        // "peer" for peer messages
-  std::string addressing_mode;  // lid | pn | ""
+  std::string type;                // text | media | …
+  std::string category;            // "peer" for peer messages
+  std::string addressing_mode;     // lid | pn | ""
   std::string notify;
   int64_t timestamp_s = 0;
   bool offline = false;
