@@ -461,6 +461,11 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>, public M
         break;
     }
     observer_.OnStanza(node);
+    // Notifications and calls nobody consumed are still acked, as every
+    // client does: the server redelivers an unacked one at each login.
+    if (logged_in_ && (node.tag == "notification" || node.tag == "call")) {
+      if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)SendNow(std::move(*ack));
+    }
   }
 
   // ---- registration (QR, pairing code) ----
