@@ -2,6 +2,13 @@
 -- the benchmark records (wrk's own text output is for people).
 local api_key = os.getenv("WAGATE_BENCH_KEY") or ""
 wrk.headers["x-api-key"] = api_key
+-- A POST benchmark (send text) sets the JSON body to post.
+local body = os.getenv("WAGATE_BENCH_BODY")
+if body and body ~= "" then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["content-type"] = "application/json"
+end
 
 function done(summary, latency, requests)
   local us = function(p) return latency:percentile(p) end
