@@ -83,33 +83,38 @@ Inbox::Stored Inbox::ToRecord(const wa::client::IncomingMessage& m) const {
 boost::asio::awaitable<base::Status> Inbox::OnMessage(const wa::client::IncomingMessage& m) {
   Stored stored = ToRecord(m);
   if (stored.skip) co_return base::Status::Ok();
-  auto saved = co_await base::Offload(blocking_, [&]() -> base::Result<store::SaveResult> {
+  // One hand-off to the blocking pool per message: store, Signal state,
+  // events — in that order (persist, then ack; the receipt follows).
+  base::Status done = co_await base::Offload(blocking_, [&]() -> base::Status {
     // The job first: a crash after it and before the message leaves a job
     // whose message comes again (redelivery), never a message whose media
     // is never fetched.
     if (stored.media && !media_.Has(stored.media->first)) {
-      if (base::Status s = downloads_.Enqueue(stored.media->first, stored.media->second); !s.ok()) {
-        return s;
+      WAGATE_RETURN_IF_ERROR(downloads_.Enqueue(stored.media->first, stored.media->second));
+    }
+    auto saved = store_.SaveMessage(instance_, stored.record, stored.hint);
+    if (!saved.ok()) return saved.status().WithContext("store message " + m.id);
+    if (m.commit_signal_state) {
+      // Stored but the Signal state not: no receipt, so the server
+      // redelivers; the old state decrypts it again and the store dedups.
+      WAGATE_RETURN_IF_ERROR(m.commit_signal_state());
+    }
+    if ((saved->inserted || saved->replaced) && events_ != nullptr) {
+      // The message is stored: a lost event is recoverable (GET messages),
+      // a message never receipted would be redelivered forever.
+      for (auto [name, payload] :
+           {std::pair{kNewMessage, boost::json::serialize(MessageToJson(saved->message))},
+            std::pair{kChatUpdate, boost::json::serialize(ChatToJson(saved->chat))}}) {
+        auto published = events_->Publish(name, payload);
+        if (!published.ok()) {
+          spdlog::warn("message {}: stored but not published: {}", m.id,
+                       published.status().ToString());
+        }
       }
     }
-    return store_.SaveMessage(instance_, stored.record, stored.hint);
+    return base::Status::Ok();
   });
-  if (!saved.ok()) co_return saved.status().WithContext("store message " + m.id);
-  if ((saved->inserted || saved->replaced) && events_ != nullptr) {
-    const std::string message = boost::json::serialize(MessageToJson(saved->message));
-    const std::string chat = boost::json::serialize(ChatToJson(saved->chat));
-    base::Status published = co_await base::Offload(blocking_, [&]() -> base::Status {
-      auto a = events_->Publish(kNewMessage, message);
-      if (!a.ok()) return a.status();
-      auto b = events_->Publish(kChatUpdate, chat);
-      return b.ok() ? base::Status::Ok() : b.status();
-    });
-    // The message is stored: a lost event is recoverable (GET messages), a
-    // message never receipted would be redelivered forever.
-    if (!published.ok()) {
-      spdlog::warn("message {}: stored but not published: {}", m.id, published.ToString());
-    }
-  }
+  if (!done.ok()) co_return done;
   co_return base::Status::Ok();
 }
 

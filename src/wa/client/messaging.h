@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,11 @@ struct IncomingMessage {
   // resend decrypts, OnMessage is called again with the same id and this false.
   bool undecryptable = false;
   std::string error;  // why it could not be decrypted
+  // BLOCKING. Writes the Signal state this message advanced. The sink may
+  // call it right after storing the message, in the same blocking section
+  // (one thread hand-off per message instead of two); when it does not, the
+  // client commits after OnMessage returned ok. Valid during OnMessage only.
+  std::function<base::Status()> commit_signal_state;
 };
 
 // A receipt for one of our sends (or a read on another device of ours).

@@ -219,6 +219,7 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
     co_return co_await SendUndecryptable(info, result.error.ToString());
   }
 
+  bool committed_by_sink = false;
   if (result.has_content) {
     IncomingMessage message;
     message.id = info.id;
@@ -236,13 +237,22 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
     message.push_name = info.notify;
     message.offline = info.offline;
     message.message = std::move(result.message);
+    message.commit_signal_state = [&overlay, &committed_by_sink] {
+      base::Status s = overlay.Commit();
+      committed_by_sink = s.ok();
+      return s;
+    };
     base::Status stored = co_await sink_.OnMessage(message);
     if (!stored.ok()) {
       spdlog::warn("wa messaging: message {} not stored: {}", info.id, stored.ToString());
       co_return;  // no commit, no receipt: the server redelivers
     }
   }
-  base::Status committed = co_await base::Offload(blocking_, [&] { return overlay.Commit(); });
+  // (An if, not ?: — GCC 12 miscompiles co_await inside a conditional.)
+  base::Status committed;
+  if (!committed_by_sink) {
+    committed = co_await base::Offload(blocking_, [&] { return overlay.Commit(); });
+  }
   if (!committed.ok()) {
     // Stored but the Signal state is not: without a receipt the server
     // redelivers, the old state decrypts it again, the store deduplicates.
