@@ -186,30 +186,31 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                                          .ToString()}});
       }));
 
-  router.Add(bhttp::verb::post, "/admin/accounts/:phone/send", Sync([&sim](Context& ctx) {
-               auto body = Body(ctx);
-               if (!body.ok()) return Error(body.status());
-               SendRequest request;
-               request.to = StringField(*body, "to").value_or("");
-               request.text = StringField(*body, "text").value_or("");
-               request.media_type = StringField(*body, "mediaType").value_or("");
-               request.caption = StringField(*body, "caption").value_or("");
-               request.file_name = StringField(*body, "fileName").value_or("");
-               request.mimetype = StringField(*body, "mimetype").value_or("");
-               if (request.to.empty()) return Error(base::InvalidArgument("to is required"));
-               if (request.text.size() > 65536 || request.caption.size() > 4096 ||
-                   request.file_name.size() > 255 || request.mimetype.size() > 128) {
-                 return Error(base::InvalidArgument("text, caption, fileName or mimetype too long"));
-               }
-               if (!request.media_type.empty()) {
-                 auto data = base::Base64Decode(StringField(*body, "data").value_or(""));
-                 if (!data.ok()) return Error(base::InvalidArgument("data must be base64"));
-                 request.data = std::move(data).value();
-               }
-               auto id = sim.router().PhoneSend(ctx.params.Get("phone").value_or(""), request);
-               if (!id.ok()) return Error(id.status());
-               return http::JsonResponse(bhttp::status::ok, json::object{{"id", *id}});
-             }));
+  router.Add(
+      bhttp::verb::post, "/admin/accounts/:phone/send", Sync([&sim](Context& ctx) {
+        auto body = Body(ctx);
+        if (!body.ok()) return Error(body.status());
+        SendRequest request;
+        request.to = StringField(*body, "to").value_or("");
+        request.text = StringField(*body, "text").value_or("");
+        request.media_type = StringField(*body, "mediaType").value_or("");
+        request.caption = StringField(*body, "caption").value_or("");
+        request.file_name = StringField(*body, "fileName").value_or("");
+        request.mimetype = StringField(*body, "mimetype").value_or("");
+        if (request.to.empty()) return Error(base::InvalidArgument("to is required"));
+        if (request.text.size() > 65536 || request.caption.size() > 4096 ||
+            request.file_name.size() > 255 || request.mimetype.size() > 128) {
+          return Error(base::InvalidArgument("text, caption, fileName or mimetype too long"));
+        }
+        if (!request.media_type.empty()) {
+          auto data = base::Base64Decode(StringField(*body, "data").value_or(""));
+          if (!data.ok()) return Error(base::InvalidArgument("data must be base64"));
+          request.data = std::move(data).value();
+        }
+        auto id = sim.router().PhoneSend(ctx.params.Get("phone").value_or(""), request);
+        if (!id.ok()) return Error(id.status());
+        return http::JsonResponse(bhttp::status::ok, json::object{{"id", *id}});
+      }));
 
   router.Add(bhttp::verb::get, "/admin/accounts/:phone/received", Sync([&sim](Context& ctx) {
                const std::string phone = ctx.params.Get("phone").value_or("");
@@ -218,10 +219,11 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                }
                json::array messages;
                for (const ReceivedMessage& m : sim.router().Received(phone)) {
-                 json::object o{{"id", m.id},     {"from", m.from},       {"chat", m.chat},
-                                {"fromMe", m.from_me}, {"t", m.t},        {"type", m.kind}};
+                 json::object o{{"id", m.id},          {"from", m.from}, {"chat", m.chat},
+                                {"fromMe", m.from_me}, {"t", m.t},       {"type", m.kind}};
                  if (!m.participant.empty()) o["participant"] = m.participant;
-                 if (!m.text.empty()) o[m.kind == "text" || m.kind == "reaction" ? "text" : "caption"] = m.text;
+                 if (!m.text.empty())
+                   o[m.kind == "text" || m.kind == "reaction" ? "text" : "caption"] = m.text;
                  if (!m.file_name.empty()) o["fileName"] = m.file_name;
                  if (!m.mimetype.empty()) o["mimetype"] = m.mimetype;
                  if (m.media) o["data"] = base::Base64Encode(*m.media);
@@ -230,13 +232,15 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                }
                json::array receipts;
                for (const ReceivedReceipt& r : sim.router().Receipts(phone)) {
-                 json::object o{{"id", r.id}, {"from", r.from}, {"type", r.type.empty() ? "delivery" : r.type},
+                 json::object o{{"id", r.id},
+                                {"from", r.from},
+                                {"type", r.type.empty() ? "delivery" : r.type},
                                 {"t", r.t}};
                  if (!r.participant.empty()) o["participant"] = r.participant;
                  receipts.push_back(std::move(o));
                }
-               return http::JsonResponse(bhttp::status::ok, json::object{{"messages", messages},
-                                                                         {"receipts", receipts}});
+               return http::JsonResponse(
+                   bhttp::status::ok, json::object{{"messages", messages}, {"receipts", receipts}});
              }));
 
   router.Add(bhttp::verb::get, "/admin/accounts/:phone/pending", Sync([&sim](Context& ctx) {

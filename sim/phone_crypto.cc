@@ -6,11 +6,11 @@
 namespace sim {
 
 base::Result<std::unique_ptr<PhoneCrypto>> PhoneCrypto::Create(wa::signal::Context& context,
-                                                                const Phone& phone) {
+                                                               const Phone& phone) {
   std::unique_ptr<PhoneCrypto> out(new PhoneCrypto());
-  WAGATE_ASSIGN_OR_RETURN(out->stores_,
-                          wa::signal::Stores::Create(context, out->kv_,
-                                                     {phone.account_key, phone.registration_id}));
+  WAGATE_ASSIGN_OR_RETURN(
+      out->stores_,
+      wa::signal::Stores::Create(context, out->kv_, {phone.account_key, phone.registration_id}));
   WAGATE_RETURN_IF_ERROR(out->stores_->PutSignedPreKey(phone.signed_prekey));
   WAGATE_RETURN_IF_ERROR(out->stores_->PutPreKeys(phone.prekeys));
   return out;
@@ -21,8 +21,7 @@ wa::signal::Address PhoneCrypto::AddressOf(const Account& account, uint16_t devi
 }
 
 base::Result<std::string> PhoneCrypto::Decrypt(const wa::signal::Address& from,
-                                               std::string_view type,
-                                               std::string_view ciphertext) {
+                                               std::string_view type, std::string_view ciphertext) {
   WAGATE_ASSIGN_OR_RETURN(auto message_type, wa::signal::ParseMessageType(type));
   if (message_type == wa::signal::MessageType::kSenderKey) {
     return base::InvalidArgument("skmsg is not a pairwise message");

@@ -49,8 +49,7 @@ class PhoneCrypto {
   // the members'.
   base::Result<std::string> OwnDistribution(const std::string& group,
                                             const wa::signal::Address& self);
-  base::Result<std::string> GroupEncrypt(const std::string& group,
-                                         const wa::signal::Address& self,
+  base::Result<std::string> GroupEncrypt(const std::string& group, const wa::signal::Address& self,
                                          std::string_view padded);
   base::Status ProcessDistribution(const std::string& group, const wa::signal::Address& sender,
                                    std::string_view distribution);

@@ -183,9 +183,9 @@ void Router::PhoneReceive(Account& account, const Node& stanza) {
     const std::string type = enc->GetAttrText("type").value_or("");
     auto bytes = ContentBytes(*enc);
     if (!bytes) continue;
-    base::Result<std::string> plain =
-        type == "skmsg" ? crypto->GroupDecrypt(from->ToString(), address, *bytes)
-                        : crypto->Decrypt(address, type, *bytes);
+    base::Result<std::string> plain = type == "skmsg"
+                                          ? crypto->GroupDecrypt(from->ToString(), address, *bytes)
+                                          : crypto->Decrypt(address, type, *bytes);
     if (!plain.ok()) {
       rec.error = type + ": " + std::string(plain.status().message());
       spdlog::info("wasim: phone {} cannot decrypt {} from {}: {}", account.phone, rec.id,
@@ -436,8 +436,7 @@ base::Status Router::PhoneFanOut(Account& self, const PhoneSent& sent,
       crypto->GroupEncrypt(sent.group, me, wa::signal::Pad(sent.plain, sim_.random())));
   Message dist;
   dist.mutable_sender_key_distribution_message()->set_group_id(sent.group);
-  dist.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(
-      skdm);
+  dist.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(skdm);
   WAGATE_ASSIGN_OR_RETURN(std::string dist_plain, wa::proto::Serialize(dist));
   Node base("message");
   base.SetAttr("from", group->Jid());

@@ -24,8 +24,8 @@ Node OneToOneStanza(const Node& message, const Account& sender, uint16_t sender_
   Node out("message");
   out.SetAttr("id", message.GetAttrText("id").value_or(""));
   if (own_device) {
-    out.SetAttr("from", wa::Jid::WithDevice(sender.phone, std::string(wa::kUserServer),
-                                            sender_device));
+    out.SetAttr("from",
+                wa::Jid::WithDevice(sender.phone, std::string(wa::kUserServer), sender_device));
     if (auto to = message.GetAttrAsJid("to"); to.ok()) {
       // A retry resend names the device; the chat is then its user.
       out.SetAttr("recipient", to->has_device() ? to->ToNonAd() : *to);
@@ -293,8 +293,8 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
   } else if (type == "retry") {
     // The requester is the device itself [§8.12].
     out.SetAttr("from", device == 0 ? receiver.LidJid()
-                                    : wa::Jid::WithDevice(receiver.lid,
-                                                          std::string(wa::kLidServer), device));
+                                    : wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer),
+                                                          device));
   } else if (chat.ok() && chat->IsLid()) {
     out.SetAttr("from", receiver.LidJid());
   } else {

@@ -135,7 +135,7 @@ class Router {
   // What a phone sent, kept for retry receipts.
   struct PhoneSent {
     std::string id, from_phone, peer_phone, group;  // peer_phone or group
-    std::string plain;                             // serialized Message
+    std::string plain;                              // serialized Message
     std::string stanza_type, mediatype;
   };
   struct SentRecord {
@@ -154,7 +154,8 @@ class Router {
   PhoneCrypto* CryptoFor(Account& account);
   // Encrypts and delivers `sent` to every companion concerned, or only to
   // `only` (PN device JID; retries).
-  base::Status PhoneFanOut(Account& self, const PhoneSent& sent, const std::optional<wa::Jid>& only);
+  base::Status PhoneFanOut(Account& self, const PhoneSent& sent,
+                           const std::optional<wa::Jid>& only);
   void PhoneRetry(Account& self, const Node& receipt);
   void SendHistorySync(Account& account, uint16_t device);
   Node GroupNode(const Group& group) const;

@@ -193,7 +193,8 @@ TEST(RouterTest, GroupFanOutPutsThePairwiseCopyBeforeTheSharedSkmsg) {
     ASSERT_EQ(p.size(), 1u);
     EXPECT_EQ(p[0].GetAttrText("type"), "w:gp2");
     ASSERT_NE(p[0].GetChild("create"), nullptr);
-    w.router().OnAck(dev, Node("ack", {{"class", "notification"}, {"id", *p[0].GetAttrText("id")}}));
+    w.router().OnAck(dev,
+                     Node("ack", {{"class", "notification"}, {"id", *p[0].GetAttrText("id")}}));
     EXPECT_EQ(w.router().PendingCount(dev), 0u);
   }
   Node message("message", {{"id", "3EB0CC"}, {"type", "text"}});
