@@ -286,15 +286,15 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
   const bool group = chat.ok() && chat->IsGroup();
   Node out("receipt");
   out.SetAttr("id", ids.front());
+  const wa::Jid receiver_device =
+      device == 0 ? receiver.LidJid()
+                  : wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer), device);
   if (group) {
     out.SetAttr("from", *chat);
-    out.SetAttr("participant",
-                wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer), device));
+    out.SetAttr("participant", receiver_device);
   } else if (type == "retry") {
     // The requester is the device itself [§8.12].
-    out.SetAttr("from", device == 0 ? receiver.LidJid()
-                                    : wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer),
-                                                          device));
+    out.SetAttr("from", receiver_device);
   } else if (chat.ok() && chat->IsLid()) {
     out.SetAttr("from", receiver.LidJid());
   } else {

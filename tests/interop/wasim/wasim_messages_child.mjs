@@ -52,6 +52,7 @@ async function connect(authDir) {
   sock.ev.on('connection.update', u => c.updates.push(u))
   sock.ev.on('messages.upsert', u => { for (const m of u.messages) c.messages.push({ ...m, upsertType: u.type }) })
   sock.ev.on('messaging-history.set', u => c.history.push(u))
+  sock.ev.on('messages.update', u => c.receipts.push(...u))
   c.next = (match, what) => until(what, () => c.updates.find(match))
   c.flush = () => Promise.all(c.pendingSaves)
   return c
@@ -109,6 +110,11 @@ test('messages through wasim with the real Baileys 7', async t => {
     assert.equal(own.fromMe, true)
     assert.equal(own.chat, `${PHONE_B}@s.whatsapp.net`)
     fromB = msg
+    // B's phone answered with a delivery receipt: status DELIVERY_ACK (3).
+    // (Baileys' event buffer may fold the update into the upsert of its own message.)
+    await until('delivery receipt at Baileys', () =>
+      c.receipts.find(u => u.key.id === msg.key.id && u.update.status >= 3) ||
+      c.messages.find(m => m.key.id === msg.key.id && m.status >= 3))
   })
 
   await t.test('media both ways (image + document)', async () => {
@@ -155,6 +161,8 @@ test('messages through wasim with the real Baileys 7', async t => {
     const meta = await c.sock.groupMetadata(g.body.jid)
     assert.equal(meta.subject, 'Sim group')
     assert.equal(meta.participants.length, 2)
+    const all = await c.sock.groupFetchAllParticipating()
+    assert.equal(all[g.body.jid]?.subject, 'Sim group')
     const mine = await c.sock.sendMessage(g.body.jid, { text: 'hello group' })
     const r = await until('B group msg', async () => (await received(PHONE_B)).messages.find(m => m.id === mine.key.id))
     assert.equal(r.text, 'hello group')
@@ -200,6 +208,9 @@ test('messages through wasim with the real Baileys 7', async t => {
     assert.equal(got.length, 200)
     assert.deepEqual(got.map(m => m.key.id), ids)
     assert.deepEqual(got.map(textOf), ids.map((_, i) => `burst ${i}`))
+    // Every stanza was acknowledged by a receipt or an ack: nothing left to redeliver.
+    await until('pending drained', async () =>
+      (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`] === 0)
     c.sock.end(undefined)
   })
 })
