@@ -272,7 +272,9 @@ void Router::OnReceipt(const wa::Jid& self, const Node& receipt, const Reply& re
       type == "server-error") {
     return;
   }
-  RouteReceipt(*receiver, self.device(), ids, type,
+  // 'inactive' is a delivery receipt from a device that is not online; the
+  // sender sees a plain delivery receipt.
+  RouteReceipt(*receiver, self.device(), ids, type == "inactive" ? "" : type,
                receipt.GetAttrText("t").value_or(std::to_string(sim_.NowS())), receipt);
 }
 
