@@ -54,6 +54,7 @@ base::Result<const Group*> Router::CreateGroup(std::string_view subject,
       Deliver(wa::Jid::WithDevice(phone, std::string(wa::kUserServer), d), std::move(n2));
     }
   }
+  Touch();
   spdlog::info("wasim: group {} '{}' with {} members", stored.Jid().ToString(), stored.subject,
                stored.phones.size());
   return &stored;

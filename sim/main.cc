@@ -150,6 +150,30 @@ int Run(const Options& o) {
   sim::Simulator simulator(accounts, {*root, *static_key, *chain}, random, clock);
 
   asio::io_context io(1);
+
+  // Messaging state (pending queues, groups, phone sessions) in DIR, saved
+  // at most every 200 ms and at exit.
+  const std::string messaging_path = o.data_dir.empty() ? "" : o.data_dir + "/messaging.json";
+  asio::steady_timer save_timer(io);
+  bool save_scheduled = false;
+  if (!messaging_path.empty()) {
+    if (auto s = simulator.router().Load(messaging_path); !s.ok()) {
+      spdlog::critical("wasim: {}", s.message());
+      return 1;
+    }
+    simulator.router().SetOnChange([&] {
+      if (save_scheduled) return;
+      save_scheduled = true;
+      save_timer.expires_after(std::chrono::milliseconds(200));
+      save_timer.async_wait([&](const boost::system::error_code& ec) {
+        save_scheduled = false;
+        if (ec) return;
+        if (auto s = simulator.router().Save(messaging_path); !s.ok()) {
+          spdlog::error("wasim: {}", s.message());
+        }
+      });
+    });
+  }
   http::Metrics metrics;
   sim::AdminInfo info;
 
@@ -248,6 +272,12 @@ int Run(const Options& o) {
   });
   io.run();
   simulator.SaveAccounts();
+  if (!messaging_path.empty()) {
+    simulator.router().SetOnChange(nullptr);
+    if (auto s = simulator.router().Save(messaging_path); !s.ok()) {
+      spdlog::error("wasim: {}", s.message());
+    }
+  }
   return 0;
 }
 

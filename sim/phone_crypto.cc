@@ -5,14 +5,23 @@
 
 namespace sim {
 
-base::Result<std::unique_ptr<PhoneCrypto>> PhoneCrypto::Create(wa::signal::Context& context,
-                                                               const Phone& phone) {
+base::Result<std::unique_ptr<PhoneCrypto>> PhoneCrypto::Create(
+    wa::signal::Context& context, const Phone& phone,
+    const std::vector<wa::signal::KeyWrite>& saved) {
   std::unique_ptr<PhoneCrypto> out(new PhoneCrypto());
+  // An earlier run's sessions, sender keys and handed-out pre-keys first.
+  if (!saved.empty()) WAGATE_RETURN_IF_ERROR(out->kv_.Write(saved));
   WAGATE_ASSIGN_OR_RETURN(
       out->stores_,
       wa::signal::Stores::Create(context, out->kv_, {phone.account_key, phone.registration_id}));
   WAGATE_RETURN_IF_ERROR(out->stores_->PutSignedPreKey(phone.signed_prekey));
   WAGATE_RETURN_IF_ERROR(out->stores_->PutPreKeys(phone.prekeys));
+  return out;
+}
+
+std::vector<wa::signal::KeyWrite> PhoneCrypto::Snapshot() const {
+  std::vector<wa::signal::KeyWrite> out;
+  for (auto& [key, value] : kv_.Snapshot()) out.push_back({key.first, key.second, value});
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/random.h"
 #include "base/status.h"
@@ -27,8 +28,12 @@ namespace sim {
 
 class PhoneCrypto {
  public:
-  static base::Result<std::unique_ptr<PhoneCrypto>> Create(wa::signal::Context& context,
-                                                           const Phone& phone);
+  // `saved`: the key-value entries of an earlier run (Snapshot()), if any.
+  static base::Result<std::unique_ptr<PhoneCrypto>> Create(
+      wa::signal::Context& context, const Phone& phone,
+      const std::vector<wa::signal::KeyWrite>& saved = {});
+  // Every key-value entry (sessions, sender keys, pre-keys) for persistence.
+  std::vector<wa::signal::KeyWrite> Snapshot() const;
 
   // `<lid>_1.<device>`.
   static wa::signal::Address AddressOf(const Account& account, uint16_t device);

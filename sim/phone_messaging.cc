@@ -103,7 +103,12 @@ PhoneCrypto* Router::CryptoFor(Account& account) {
     }
     signal_ = std::move(context).value();
   }
-  auto crypto = PhoneCrypto::Create(*signal_, account.primary);
+  std::vector<wa::signal::KeyWrite> saved;
+  if (auto it2 = saved_crypto_.find(account.phone); it2 != saved_crypto_.end()) {
+    saved = std::move(it2->second);
+    saved_crypto_.erase(it2);
+  }
+  auto crypto = PhoneCrypto::Create(*signal_, account.primary, saved);
   if (!crypto.ok()) {
     spdlog::error("wasim: phone {} signal state: {}", account.phone, crypto.status().message());
     return nullptr;
@@ -220,6 +225,7 @@ void Router::PhoneReceive(Account& account, const Node& stanza) {
   if (content) Describe(*content, rec, sim_.blobs());
   const bool decrypted = rec.error.empty();
   if (!rec.kind.empty() || !decrypted) RecordReceived(account, rec);
+  Touch();
   // Delivery receipt back to the sending device, like a real phone
   // [§8.11]; a retry receipt when a pairwise copy did not decrypt [§8.12].
   Node receipt("receipt");
@@ -359,6 +365,7 @@ base::Result<std::string> Router::PhoneSend(std::string_view phone, const SendRe
     }
   }
   WAGATE_RETURN_IF_ERROR(PhoneFanOut(*self, sent, std::nullopt));
+  Touch();
   const std::string id = sent.id;
   sent_[id] = std::move(sent);
   sent_order_.push_back(id);
@@ -485,6 +492,7 @@ void Router::PhoneRetry(Account& self, const Node& receipt) {
 void Router::OnPreKeysUploaded(const wa::Jid& device) {
   if (history_sent_[device.ToString()]) return;
   history_sent_[device.ToString()] = true;
+  Touch();
   if (Account* account = sim_.accounts().FindByPhone(device.user())) {
     SendHistorySync(*account, device.device());
   }

@@ -218,6 +218,7 @@ void Router::Deliver(const wa::Jid& device, Node stanza) {
     return;
   }
   queue.push_back({stanza.tag, stanza.GetAttrText("id").value_or(""), stanza});
+  Touch();
   if (SimConnection* conn = sim_.FindDevice(device)) conn->Send(stanza);
 }
 
@@ -237,6 +238,7 @@ size_t Router::PendingCount(const wa::Jid& device) const {
 void Router::ForgetDevice(const wa::Jid& device) {
   pending_.erase(device.ToString());
   history_sent_.erase(device.ToString());
+  Touch();
 }
 
 bool Router::RemovePending(const wa::Jid& device, std::string_view tag, std::string_view id) {
@@ -247,6 +249,7 @@ bool Router::RemovePending(const wa::Jid& device, std::string_view tag, std::str
     if (p->tag == tag && p->id == id) {
       queue.erase(p);
       if (queue.empty()) pending_.erase(it);
+      Touch();
       return true;
     }
   }

@@ -112,6 +112,14 @@ class Router {
   size_t PendingCount(const wa::Jid& device) const;
   void ForgetDevice(const wa::Jid& device);
 
+  // --- persistence (router_state.cc) ---
+  // The whole messaging state as one JSON file (tmp + rename).
+  base::Status Save(const std::string& path);
+  // Reads a file written by Save (a missing file is an empty state).
+  base::Status Load(const std::string& path);
+  // Called after every change (main.cc debounces a Save).
+  void SetOnChange(std::function<void()> on_change) { on_change_ = std::move(on_change); }
+
   // --- phones (phone_messaging.cc) ---
   // Creates the Signal state of every phone that has none yet (before
   // handing out phone pre-keys, whose private halves it must hold).
@@ -159,6 +167,7 @@ class Router {
   void PhoneRetry(Account& self, const Node& receipt);
   void SendHistorySync(Account& account, uint16_t device);
   Node GroupNode(const Group& group) const;
+  void Touch();
   void RecordReceived(Account& account, ReceivedMessage message);
   base::Result<std::string> EncryptedStanzaFor(Account& from, Account& to, uint16_t device,
                                                const std::string& plaintext, Node base,
@@ -178,6 +187,9 @@ class Router {
   std::map<std::string, bool, std::less<>> history_sent_;  // device JID text
   std::map<std::string, PhoneSent, std::less<>> sent_;     // by message id
   std::deque<std::string> sent_order_;
+  // Phone Signal stores loaded from disk, used when the phone is first needed.
+  std::map<std::string, std::vector<wa::signal::KeyWrite>, std::less<>> saved_crypto_;
+  std::function<void()> on_change_;
 
   friend class RouterTestPeer;
 };

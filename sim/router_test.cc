@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "sim/simulator.h"
 #include "wa/noise/cert_chain.h"
 #include "wa/proto/codec.h"
@@ -283,6 +285,48 @@ TEST(RouterTest, PhoneAndCompanionExchangeRealSignalMessages) {
   EXPECT_EQ(to_b1[0].tag, "receipt");
   EXPECT_EQ(to_b1[0].GetAttrText("id"), "3EB0DD");
   EXPECT_EQ(to_b1[0].GetAttrText("from"), kA + "@s.whatsapp.net");
+}
+
+TEST(RouterTest, StateSurvivesSaveAndLoad) {
+  World w;
+  Companion b1(w.random, *w.b, 1);
+  AddBareDevice(*w.a, 1);
+  auto group = w.router().CreateGroup("Kept", {kA, kB});
+  ASSERT_TRUE(group.ok());
+  auto first = w.router().PhoneSend(kA, {.to = kB, .text = "one"});
+  ASSERT_TRUE(first.ok());
+  const std::string path = ::testing::TempDir() + "/router_state_test.json";
+  ASSERT_TRUE(w.router().Save(path).ok());
+
+  Router loaded(*w.sim);
+  ASSERT_TRUE(loaded.Load(path).ok());
+  EXPECT_EQ(loaded.PendingCount(Pn(kB, 1)), w.router().PendingCount(Pn(kB, 1)));
+  EXPECT_EQ(loaded.Pending(Pn(kA, 1)), w.router().Pending(Pn(kA, 1)));
+  ASSERT_NE(loaded.FindGroup((*group)->Jid()), nullptr);
+  EXPECT_EQ(loaded.FindGroup((*group)->Jid())->subject, "Kept");
+  // The phone continues the same Signal session: the companion decrypts the
+  // first message and then the second, sent by the reloaded router.
+  auto second = loaded.PhoneSend(kA, {.to = kB, .text = "two"});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto pending = loaded.Pending(Pn(kB, 1));
+  ASSERT_GE(pending.size(), 3u);  // create notification, one, two
+  std::vector<std::string> texts;
+  for (const Node& stanza : pending) {
+    const Node* enc = stanza.GetChild("enc");
+    if (stanza.tag != "message" || enc == nullptr) continue;
+    auto type = wa::signal::ParseMessageType(*enc->GetAttrText("type"));
+    auto padded = wa::signal::Decrypt(*b1.stores, wa::signal::Address{w.a->lid + "_1", 0}, *type,
+                                      *ContentBytes(*enc));
+    ASSERT_TRUE(padded.ok()) << padded.status().ToString();
+    texts.push_back(
+        wa::proto::Parse<wa::proto::Message>(*wa::signal::Unpad(*padded))->conversation());
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"one", "two"}));
+  // A missing file is an empty state; garbage is an error.
+  Router empty(*w.sim);
+  EXPECT_TRUE(empty.Load(path + ".missing").ok());
+  { std::ofstream(path) << "[1,2"; }
+  EXPECT_FALSE(empty.Load(path).ok());
 }
 
 TEST(RouterTest, PhoneSendRejectsBadInput) {
