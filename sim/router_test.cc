@@ -329,6 +329,40 @@ TEST(RouterTest, StateSurvivesSaveAndLoad) {
   EXPECT_FALSE(empty.Load(path).ok());
 }
 
+TEST(RouterTest, GarbageForThePhoneIsRecordedAndAnsweredWithARetryReceipt) {
+  World w;
+  AddBareDevice(*w.b, 1);
+  Node message("message", {{"id", "3EB0EE"}, {"type", "text"}});
+  message.SetAttr("to", w.a->PnJid());
+  Node participants("participants");
+  Node to("to");
+  to.SetAttr("jid", w.a->PnJid());
+  to.AddChild(Enc("pkmsg", "\x33garbage"));
+  to.AddChild(Node("enc", {{"type", "msg"}}));  // no bytes
+  to.AddChild(Enc("nonsense", "x"));
+  participants.AddChild(std::move(to));
+  message.AddChild(std::move(participants));
+  message.AddChild(Enc("skmsg", "also garbage"));
+  w.router().OnMessage(Pn(kB, 1), message, w.reply);
+  EXPECT_EQ(w.replies.at(0).GetAttrText("error"), std::nullopt);
+  const auto& got = w.router().Received(kA);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].error, "");
+  auto to_b1 = w.router().Pending(Pn(kB, 1));
+  ASSERT_EQ(to_b1.size(), 1u);
+  EXPECT_EQ(to_b1[0].GetAttrText("type"), "retry");
+  EXPECT_EQ(to_b1[0].GetAttrText("from"), w.a->lid + "@lid");
+  ASSERT_NE(to_b1[0].GetChild("retry"), nullptr);
+  EXPECT_EQ(to_b1[0].GetChild("retry")->GetAttrText("id"), "3EB0EE");
+  // Receipts and acks for unknown ids, stray stanzas: no effect, no crash.
+  w.router().OnReceipt(Pn(kB, 1), Node("receipt"), w.reply);
+  w.router().OnReceipt(Pn(kB, 1), Node("receipt", {{"id", "nope"}, {"type", "read"}}), w.reply);
+  w.router().OnAck(Pn(kB, 1), Node("ack", {{"class", "receipt"}, {"id", "nope"}}));
+  w.router().OnMessage(Pn(kB, 1), Node("message", {{"id", "x"}, {"to", "1@g.us"}}), w.reply);
+  EXPECT_EQ(w.replies.back().GetAttrText("error"), "404");
+  EXPECT_EQ(w.router().PendingCount(Pn(kB, 1)), 1u);
+}
+
 TEST(RouterTest, PhoneSendRejectsBadInput) {
   World w;
   EXPECT_EQ(w.router().PhoneSend("15550100009", {.to = kB, .text = "x"}).status().code(),
