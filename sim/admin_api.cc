@@ -278,6 +278,48 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                                                       {"participants", members}});
              }));
 
+  router.Add(bhttp::verb::post, "/admin/groups/:jid/participants", Sync([&sim](Context& ctx) {
+               auto body = Body(ctx);
+               if (!body.ok()) return Error(body.status());
+               auto jid = wa::Jid::Parse(ctx.params.Get("jid").value_or(""));
+               if (!jid.ok() || !jid->IsGroup()) {
+                 return Error(base::InvalidArgument("jid must be a group JID"));
+               }
+               std::vector<std::string> lists[2];
+               const char* keys[2] = {"add", "remove"};
+               for (int i = 0; i < 2; ++i) {
+                 const json::value* v = body->if_contains(keys[i]);
+                 if (v == nullptr) continue;
+                 if (!v->is_array() || v->as_array().size() > 256) {
+                   return Error(base::InvalidArgument("add/remove must be arrays of phones"));
+                 }
+                 for (const json::value& p : v->as_array()) {
+                   if (!p.is_string()) return Error(base::InvalidArgument("phones are strings"));
+                   lists[i].emplace_back(p.as_string());
+                 }
+               }
+               auto group = sim.router().ChangeMembers(*jid, lists[0], lists[1]);
+               if (!group.ok()) return Error(group.status());
+               json::array members;
+               for (const std::string& p : (*group)->phones) members.emplace_back(p);
+               return http::JsonResponse(bhttp::status::ok,
+                                         json::object{{"jid", (*group)->Jid().ToString()},
+                                                      {"subject", (*group)->subject},
+                                                      {"participants", members}});
+             }));
+
+  router.Add(
+      bhttp::verb::get, "/admin/groups", Sync([&sim](Context&) {
+        json::array out;
+        for (const Group* g : sim.router().Groups()) {
+          json::array members;
+          for (const std::string& p : g->phones) members.emplace_back(p);
+          out.push_back(json::object{
+              {"jid", g->Jid().ToString()}, {"subject", g->subject}, {"participants", members}});
+        }
+        return http::JsonResponse(bhttp::status::ok, json::object{{"groups", out}});
+      }));
+
   router.Add(bhttp::verb::post, "/admin/faults", Sync([&sim, hooks](Context& ctx) {
                auto body = Body(ctx);
                if (!body.ok()) return Error(body.status());

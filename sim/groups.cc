@@ -34,30 +34,109 @@ base::Result<const Group*> Router::CreateGroup(std::string_view subject,
   group.subject = std::string(subject);
   group.creation = sim_.NowS();
   const Group& stored = groups_[group.Jid().ToString()] = std::move(group);
-  // <notification from=group type='w:gp2' participant=creator><create><group…/></create>
-  const Account* creator = sim_.accounts().FindByPhone(stored.phones.front());
-  for (const std::string& phone : stored.phones) {
-    Account* member = sim_.accounts().FindByPhone(phone);
-    for (const auto& [d, _] : member->devices) {
-      Node create("create");
-      create.AddChild(GroupNode(stored));
-      Node n2("notification");
-      n2.SetAttr("from", stored.Jid());
-      n2.SetAttr("type", "w:gp2");
-      n2.SetAttr("id", sim_.NextId());
-      n2.SetAttr("participant", creator->LidJid());
-      n2.SetAttr("participant_pn", creator->PnJid());
-      n2.SetAttr("addressing_mode", "lid");
-      n2.SetAttr("t", std::to_string(stored.creation));
-      if (!creator->name.empty()) n2.SetAttr("notify", creator->name);
-      n2.AddChild(std::move(create));
-      Deliver(wa::Jid::WithDevice(phone, std::string(wa::kUserServer), d), std::move(n2));
-    }
-  }
+  Node create("create");
+  create.AddChild(GroupNode(stored));
+  NotifyGroup(stored, stored.phones, create);
   Touch();
   spdlog::info("wasim: group {} '{}' with {} members", stored.Jid().ToString(), stored.subject,
                stored.phones.size());
   return &stored;
+}
+
+// <notification from=group type='w:gp2' participant=creator …><child/></notification>
+// to every companion of `to` (queued until acked).
+void Router::NotifyGroup(const Group& group, const std::vector<std::string>& to,
+                         const Node& child) {
+  const Account* creator = sim_.accounts().FindByPhone(group.phones.front());
+  for (const std::string& phone : to) {
+    Account* member = sim_.accounts().FindByPhone(phone);
+    if (member == nullptr) continue;
+    for (const auto& [d, _] : member->devices) {
+      Node n("notification");
+      n.SetAttr("from", group.Jid());
+      n.SetAttr("type", "w:gp2");
+      n.SetAttr("id", sim_.NextId());
+      if (creator != nullptr) {
+        n.SetAttr("participant", creator->LidJid());
+        n.SetAttr("participant_pn", creator->PnJid());
+        if (!creator->name.empty()) n.SetAttr("notify", creator->name);
+      }
+      n.SetAttr("addressing_mode", "lid");
+      n.SetAttr("t", std::to_string(sim_.NowS()));
+      n.AddChild(child);
+      Deliver(wa::Jid::WithDevice(phone, std::string(wa::kUserServer), d), std::move(n));
+    }
+  }
+}
+
+std::vector<const Group*> Router::Groups() const {
+  std::vector<const Group*> out;
+  for (const auto& [_, g] : groups_) out.push_back(&g);
+  return out;
+}
+
+base::Result<const Group*> Router::ChangeMembers(const wa::Jid& jid,
+                                                 const std::vector<std::string>& add,
+                                                 const std::vector<std::string>& remove) {
+  auto it = groups_.find(jid.ToNonAd().ToString());
+  if (it == groups_.end()) return base::NotFound("group " + jid.ToString() + " not found");
+  Group& group = it->second;
+  std::vector<std::string> added, removed;
+  for (const std::string& phone : add) {
+    if (sim_.accounts().FindByPhone(phone) == nullptr) {
+      return base::NotFound("account " + phone + " not found");
+    }
+    if (std::find(group.phones.begin(), group.phones.end(), phone) == group.phones.end() &&
+        std::find(added.begin(), added.end(), phone) == added.end()) {
+      added.push_back(phone);
+    }
+  }
+  for (const std::string& phone : remove) {
+    if (std::find(group.phones.begin(), group.phones.end(), phone) != group.phones.end() &&
+        std::find(removed.begin(), removed.end(), phone) == removed.end()) {
+      removed.push_back(phone);
+    }
+  }
+  if (group.phones.size() + added.size() - removed.size() == 0) {
+    return base::InvalidArgument("a group keeps at least one member");
+  }
+  if (group.phones.size() + added.size() > limits_.max_group_size + removed.size()) {
+    return base::InvalidArgument("group too large");
+  }
+  auto participants = [&](std::string tag, const std::vector<std::string>& phones) {
+    Node child(std::move(tag));
+    for (const std::string& phone : phones) {
+      const Account* a = sim_.accounts().FindByPhone(phone);
+      Node p("participant");
+      p.SetAttr("jid", a->LidJid());
+      p.SetAttr("phone_number", a->PnJid());
+      child.AddChild(std::move(p));
+    }
+    return child;
+  };
+  if (!removed.empty()) {
+    const std::vector<std::string> before = group.phones;
+    std::erase_if(group.phones, [&](const std::string& p) {
+      return std::find(removed.begin(), removed.end(), p) != removed.end();
+    });
+    NotifyGroup(group, before, participants("remove", removed));
+    // Removed members must not read what follows: the phones start new
+    // sender keys (companions manage their own).
+    for (const std::string& phone : group.phones) {
+      Account* a = sim_.accounts().FindByPhone(phone);
+      if (auto c = crypto_.find(phone); a != nullptr && c != crypto_.end()) {
+        c->second->ForgetOwnSenderKey(group.Jid().ToString(), PhoneCrypto::AddressOf(*a, 0));
+      }
+    }
+  }
+  if (!added.empty()) {
+    group.phones.insert(group.phones.end(), added.begin(), added.end());
+    NotifyGroup(group, group.phones, participants("add", added));
+  }
+  Touch();
+  spdlog::info("wasim: group {}: +{} -{} → {} members", group.Jid().ToString(), added.size(),
+               removed.size(), group.phones.size());
+  return &group;
 }
 
 const Group* Router::FindGroup(const wa::Jid& jid) const {

@@ -88,6 +88,10 @@ base::Result<std::string> PhoneCrypto::GroupEncrypt(const std::string& group,
   return wa::signal::GroupEncrypt(*stores_, {group, self}, padded);
 }
 
+void PhoneCrypto::ForgetOwnSenderKey(const std::string& group, const wa::signal::Address& self) {
+  (void)kv_.Delete(wa::signal::kSenderKeyType, wa::signal::SenderKeyName{group, self}.ToString());
+}
+
 base::Status PhoneCrypto::ProcessDistribution(const std::string& group,
                                               const wa::signal::Address& sender,
                                               std::string_view distribution) {

@@ -56,6 +56,8 @@ class PhoneCrypto {
                                             const wa::signal::Address& self);
   base::Result<std::string> GroupEncrypt(const std::string& group, const wa::signal::Address& self,
                                          std::string_view padded);
+  // Drops our own sender key for `group` (a new one on the next send).
+  void ForgetOwnSenderKey(const std::string& group, const wa::signal::Address& self);
   base::Status ProcessDistribution(const std::string& group, const wa::signal::Address& sender,
                                    std::string_view distribution);
   base::Result<std::string> GroupDecrypt(const std::string& group,

@@ -132,6 +132,13 @@ class Router {
   base::Result<const Group*> CreateGroup(std::string_view subject,
                                          const std::vector<std::string>& phones);
   const Group* FindGroup(const wa::Jid& jid) const;
+  std::vector<const Group*> Groups() const;
+  // Adds and removes members; every device of the old and new members gets a
+  // w:gp2 <add>/<remove> notification; the remaining phones rotate their
+  // sender key after a removal (the next message distributes a new one).
+  base::Result<const Group*> ChangeMembers(const wa::Jid& group,
+                                           const std::vector<std::string>& add,
+                                           const std::vector<std::string>& remove);
   // w:g2 iqs from a companion.
   Node HandleGroupIq(SimConnection& conn, const Node& iq);
 
@@ -167,6 +174,7 @@ class Router {
   void PhoneRetry(Account& self, const Node& receipt);
   void SendHistorySync(Account& account, uint16_t device);
   Node GroupNode(const Group& group) const;
+  void NotifyGroup(const Group& group, const std::vector<std::string>& to, const Node& child);
   void Touch();
   void RecordReceived(Account& account, ReceivedMessage message);
   base::Result<std::string> EncryptedStanzaFor(Account& from, Account& to, uint16_t device,

@@ -14,6 +14,7 @@ const tmp = process.env.WASIM_TMP
 const STEP_MS = 20_000
 const PHONE_A = '15550100001'
 const PHONE_B = '15550100002'
+const PHONE_C = '15550100003'
 const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' })
 const sleep = ms => new Promise(r => setTimeout(r, ms))
 
@@ -70,7 +71,7 @@ test('messages through wasim with the real Baileys 7', async t => {
   const got = await admin('GET', '/admin/info')
   assert.match(got.body.mediaCaPem, /BEGIN CERTIFICATE/)
   assert.match(got.body.mediaUrl, /^https:\/\/127\.0\.0\.1:\d+$/)
-  for (const [phone, name] of [[PHONE_A, 'Alice'], [PHONE_B, 'Bob']]) {
+  for (const [phone, name] of [[PHONE_A, 'Alice'], [PHONE_B, 'Bob'], [PHONE_C, 'Carol']]) {
     assert.equal((await admin('POST', '/admin/accounts', { phone, name })).status, 201)
   }
   const authA = path.join(tmp, 'auth-a')
@@ -177,6 +178,30 @@ test('messages through wasim with the real Baileys 7', async t => {
       assert.equal(m.key.remoteJid, g.body.jid)
       assert.equal(textOf(m), text)
     }
+  })
+
+  await t.test('group membership: add C, remove C', async () => {
+    const g = (await admin('GET', '/admin/groups')).body.groups[0]
+    const updates = []
+    c.sock.ev.on('group-participants.update', u => updates.push(u))
+    const added = await admin('POST', `/admin/groups/${g.jid}/participants`, { add: [PHONE_C] })
+    assert.equal(added.status, 200, JSON.stringify(added.body))
+    assert.deepEqual(added.body.participants, [PHONE_B, PHONE_A, PHONE_C])
+    await until('add notification', () => updates.find(u => u.action === 'add'))
+    const m1 = await c.sock.sendMessage(g.jid, { text: 'welcome C' })
+    const r1 = await until('C got it', async () => (await received(PHONE_C)).messages.find(m => m.id === m1.key.id))
+    assert.equal(r1.text, 'welcome C', r1.error)
+    const removed = await admin('POST', `/admin/groups/${g.jid}/participants`, { remove: [PHONE_C] })
+    assert.equal(removed.status, 200, JSON.stringify(removed.body))
+    await until('remove notification', () => updates.find(u => u.action === 'remove'))
+    const m2 = await c.sock.sendMessage(g.jid, { text: 'C is gone' })
+    await until('B got it', async () => (await received(PHONE_B)).messages.find(m => m.id === m2.key.id))
+    assert.equal((await received(PHONE_C)).messages.find(m => m.id === m2.key.id), undefined)
+    // B's phone rotated its sender key: Baileys still reads B.
+    const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: g.jid, text: 'after removal' })
+    const m3 = await until('group upsert after removal', () => c.messages.find(m => m.key.id === sent.body.id))
+    assert.equal(textOf(m3), 'after removal')
+    assert.equal((await admin('POST', `/admin/groups/${g.jid}/participants`, { remove: [PHONE_A, PHONE_B] })).status, 400)
   })
 
   await t.test('Baileys offline while B sends → delivered at next login', async () => {
