@@ -32,6 +32,10 @@ class PhoneCrypto {
   static base::Result<std::unique_ptr<PhoneCrypto>> Create(
       wa::signal::Context& context, const Phone& phone,
       const std::vector<wa::signal::KeyWrite>& saved = {});
+  // More one-time pre-keys (the phone's stock ran low).
+  base::Status AddPreKeys(const std::vector<wa::signal::PreKey>& keys) {
+    return stores_->PutPreKeys(keys);
+  }
   // Every key-value entry (sessions, sender keys, pre-keys) for persistence.
   std::vector<wa::signal::KeyWrite> Snapshot() const;
 

@@ -19,6 +19,8 @@ namespace {
 
 using wa::proto::Message;
 
+constexpr size_t kPhonePreKeysLow = 20;
+
 base::Result<std::string> Zlib(std::string_view data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
   std::string out(size, '\0');
@@ -117,8 +119,24 @@ PhoneCrypto* Router::CryptoFor(Account& account) {
 }
 
 void Router::PrimePhones() {
-  for (const Account* a : sim_.accounts().List()) {
-    if (!crypto_.contains(a->phone)) CryptoFor(*sim_.accounts().FindByPhone(a->phone));
+  bool changed = false;
+  for (const Account* listed : sim_.accounts().List()) {
+    Account& a = *sim_.accounts().FindByPhone(listed->phone);
+    PhoneCrypto* crypto = CryptoFor(a);
+    // Baileys refreshes device-0 sessions on every usync with <lid> (§8.6),
+    // one pre-key each time: a real phone uploads more when it runs low.
+    if (crypto == nullptr || a.primary.prekeys.size() >= kPhonePreKeysLow) continue;
+    if (a.primary.next_prekey_id + kPrimaryPreKeys >= wa::signal::kMaxPreKeyId) continue;
+    auto more =
+        wa::signal::GeneratePreKeys(a.primary.next_prekey_id, kPrimaryPreKeys, sim_.random());
+    if (!more.ok() || !crypto->AddPreKeys(*more).ok()) continue;
+    a.primary.next_prekey_id += kPrimaryPreKeys;
+    a.primary.prekeys.insert(a.primary.prekeys.end(), more->begin(), more->end());
+    changed = true;
+  }
+  if (changed) {
+    sim_.SaveAccounts();
+    Touch();
   }
 }
 
@@ -489,7 +507,31 @@ void Router::PhoneRetry(Account& self, const Node& receipt) {
   }
 }
 
+void Router::AfterBundleFetch(const Node& iq) {
+  const Node* key = iq.GetChild("key");
+  if (key == nullptr) return;
+  for (const Node* user : key->GetChildren("user")) {
+    auto jid = user->GetAttrAsJid("jid");
+    if (!jid.ok() || !jid->has_device() || jid->device() == 0) continue;
+    Account* a = sim_.accounts().FindByJid(*jid);
+    if (a == nullptr) continue;
+    auto d = a->devices.find(jid->device());
+    if (d == a->devices.end() || d->second.prekeys.size() >= 5) continue;
+    const wa::Jid device = wa::Jid::WithDevice(a->phone, std::string(wa::kUserServer), d->first);
+    if (low_notified_[device.ToString()]) continue;
+    low_notified_[device.ToString()] = true;
+    Node n("notification");
+    n.SetAttr("from", ServerJid());
+    n.SetAttr("type", "encrypt");
+    n.SetAttr("id", sim_.NextId());
+    n.SetAttr("t", std::to_string(sim_.NowS()));
+    n.AddChild(Node("count", {{"value", std::to_string(d->second.prekeys.size())}}));
+    Deliver(device, std::move(n));
+  }
+}
+
 void Router::OnPreKeysUploaded(const wa::Jid& device) {
+  low_notified_.erase(device.ToString());
   if (history_sent_[device.ToString()]) return;
   history_sent_[device.ToString()] = true;
   Touch();

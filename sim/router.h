@@ -102,6 +102,10 @@ class Router {
   void OnAck(const wa::Jid& self, const Node& ack);
   // After a prekey upload: the first one of a device triggers history sync.
   void OnPreKeysUploaded(const wa::Jid& self);
+  // After a bundle fetch (`iq` = the request): companions whose one-time
+  // pre-keys ran low (< 5) get <notification type='encrypt'><count value/>
+  // once until their next upload [§8.8].
+  void AfterBundleFetch(const Node& iq);
 
   // --- delivery ---
   // Queues `stanza` for `device` (PN device JID) and sends it when connected;
@@ -198,6 +202,7 @@ class Router {
   // Phone Signal stores loaded from disk, used when the phone is first needed.
   std::map<std::string, std::vector<wa::signal::KeyWrite>, std::less<>> saved_crypto_;
   std::function<void()> on_change_;
+  std::map<std::string, bool, std::less<>> low_notified_;  // device JID text
 
   friend class RouterTestPeer;
 };

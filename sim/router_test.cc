@@ -363,6 +363,27 @@ TEST(RouterTest, GarbageForThePhoneIsRecordedAndAnsweredWithARetryReceipt) {
   EXPECT_EQ(w.router().PendingCount(Pn(kB, 1)), 1u);
 }
 
+TEST(RouterTest, LowPreKeysAreAnnouncedOnceUntilTheNextUpload) {
+  World w;
+  AddBareDevice(*w.b, 1);
+  w.b->devices[1].prekeys = {{1, std::string(32, 'k')}};
+  Node iq("iq", {{"xmlns", "encrypt"}, {"type", "get"}});
+  Node key("key");
+  Node user("user");
+  user.SetAttr("jid", wa::Jid::WithDevice(w.b->lid, "lid", 1));
+  key.AddChild(std::move(user));
+  iq.AddChild(std::move(key));
+  w.router().AfterBundleFetch(iq);
+  w.router().AfterBundleFetch(iq);
+  auto p = w.router().Pending(Pn(kB, 1));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].GetAttrText("type"), "encrypt");
+  EXPECT_EQ(p[0].GetChild("count")->GetAttrText("value"), "1");
+  w.router().OnPreKeysUploaded(Pn(kB, 1));  // (also its first: the history sync)
+  w.router().AfterBundleFetch(iq);
+  EXPECT_EQ(w.router().Pending(Pn(kB, 1)).back().GetAttrText("type"), "encrypt");
+}
+
 TEST(RouterTest, PhoneSendRejectsBadInput) {
   World w;
   EXPECT_EQ(w.router().PhoneSend("15550100009", {.to = kB, .text = "x"}).status().code(),
