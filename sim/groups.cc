@@ -186,6 +186,85 @@ Node Router::HandleGroupIq(SimConnection& conn, const Node& iq) {
     out.AddChild(GroupNode(*group));
     return out;
   }
+  // Client-side changes [B: groups.ts]: any member may change the group
+  // (admin rights are not modelled).
+  auto phones_of = [&](const Node& parent) -> base::Result<std::vector<std::string>> {
+    std::vector<std::string> phones;
+    for (const Node* p : parent.GetChildren("participant")) {
+      auto jid = p->GetAttrAsJid("jid");
+      Account* a = jid.ok() ? sim_.accounts().FindByJid(*jid) : nullptr;
+      if (a == nullptr) return base::NotFound("participant not found");
+      phones.push_back(a->phone);
+    }
+    if (phones.size() > limits_.max_group_size) return base::InvalidArgument("too many");
+    return phones;
+  };
+  auto to_error = [&](const base::Status& s) {
+    return ErrorFor(iq, s.code() == base::Code::kNotFound ? 404 : 400,
+                    s.code() == base::Code::kNotFound ? "item-not-found" : "bad-request");
+  };
+  if (iq.GetAttrText("type") == "set") {
+    if (const Node* create = iq.GetChild("create")) {
+      auto phones = phones_of(*create);
+      if (!phones.ok()) return to_error(phones.status());
+      phones->insert(phones->begin(), self);
+      auto group = CreateGroup(create->GetAttrText("subject").value_or(""), *phones);
+      if (!group.ok()) return to_error(group.status());
+      Node out = ResultFor(iq);
+      out.AddChild(GroupNode(**group));
+      return out;
+    }
+    if (const Node* leave = iq.GetChild("leave")) {
+      for (const Node* g : leave->GetChildren("group")) {
+        auto jid = wa::Jid::Parse(g->GetAttrText("id").value_or("") + "@g.us");
+        if (auto id = g->GetAttrText("id"); id && id->find('@') != std::string::npos) {
+          jid = wa::Jid::Parse(*id);
+        }
+        const Group* group = jid.ok() ? FindGroup(*jid) : nullptr;
+        if (group == nullptr || !member(*group)) return ErrorFor(iq, 404, "item-not-found");
+        if (group->phones.size() == 1) {
+          groups_.erase(group->Jid().ToString());
+          Touch();
+        } else if (auto r = ChangeMembers(group->Jid(), {}, {self}); !r.ok()) {
+          return to_error(r.status());
+        }
+      }
+      return ResultFor(iq);
+    }
+    auto to = iq.GetAttrAsJid("to");
+    Group* group = nullptr;
+    if (to.ok()) {
+      auto it = groups_.find(to->ToNonAd().ToString());
+      if (it != groups_.end()) group = &it->second;
+    }
+    if (group == nullptr) return ErrorFor(iq, 404, "item-not-found");
+    if (!member(*group)) return ErrorFor(iq, 403, "forbidden");
+    if (const Node* subject = iq.GetChild("subject")) {
+      std::string text = ContentBytes(*subject).value_or("");
+      if (text.empty() || text.size() > 100) return ErrorFor(iq, 400, "bad-request");
+      group->subject = std::move(text);
+      NotifyGroup(*group, group->phones, Node("subject", {{"subject", group->subject}}));
+      Touch();
+      return ResultFor(iq);
+    }
+    for (const char* action : {"add", "remove"}) {
+      const Node* change = iq.GetChild(action);
+      if (change == nullptr) continue;
+      auto phones = phones_of(*change);
+      if (!phones.ok()) return to_error(phones.status());
+      const bool add = std::string_view(action) == "add";
+      auto r = ChangeMembers(group->Jid(), add ? *phones : std::vector<std::string>{},
+                             add ? std::vector<std::string>{} : *phones);
+      if (!r.ok()) return to_error(r.status());
+      Node out = ResultFor(iq);
+      Node echo(action);
+      for (const Node* p : change->GetChildren("participant")) {
+        echo.AddChild(Node("participant", p->attrs));
+      }
+      out.AddChild(std::move(echo));
+      return out;
+    }
+  }
   if (iq.GetChild("participating") != nullptr) {
     Node groups("groups");
     for (const auto& [_, g] : groups_) {

@@ -204,6 +204,25 @@ test('messages through wasim with the real Baileys 7', async t => {
     assert.equal((await admin('POST', `/admin/groups/${g.jid}/participants`, { remove: [PHONE_A, PHONE_B] })).status, 400)
   })
 
+  await t.test('groups made by Baileys: create, subject, add, leave', async () => {
+    const meta = await c.sock.groupCreate('Made by Baileys', [`${PHONE_B}@s.whatsapp.net`])
+    assert.match(meta.id, /^120363\d{12}@g\.us$/)
+    assert.equal(meta.participants.length, 2)
+    const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: meta.id, text: 'in your group' })
+    assert.equal(sent.status, 200, JSON.stringify(sent.body))
+    await until('upsert in new group', () => c.messages.find(m => m.key.id === sent.body.id))
+    await c.sock.groupUpdateSubject(meta.id, 'Renamed')
+    const added = await c.sock.groupParticipantsUpdate(meta.id, [`${PHONE_C}@s.whatsapp.net`], 'add')
+    assert.equal(added[0].status, '200')
+    const groups = (await admin('GET', '/admin/groups')).body.groups
+    const g = groups.find(x => x.jid === meta.id)
+    assert.equal(g.subject, 'Renamed')
+    assert.deepEqual(g.participants, [PHONE_A, PHONE_B, PHONE_C])
+    await c.sock.groupLeave(meta.id)
+    const after = (await admin('GET', '/admin/groups')).body.groups.find(x => x.jid === meta.id)
+    assert.deepEqual(after.participants, [PHONE_B, PHONE_C])
+  })
+
   await t.test('Baileys offline while B sends → delivered at next login', async () => {
     c.sock.end(undefined)
     await c.next(u => u.connection === 'close', 'close')
