@@ -91,6 +91,11 @@ void Router::OnMessage(const wa::Jid& self, const Node& message, const Reply& re
       reply(MessageAck(message, sim_.NowS(), 404));
       return;
     }
+    if (std::find(group->phones.begin(), group->phones.end(), sender->phone) ==
+        group->phones.end()) {
+      reply(MessageAck(message, sim_.NowS(), 403));  // not a member (any more)
+      return;
+    }
     reply(MessageAck(message, sim_.NowS()));
     Remember(id, self, to->ToString());
     RouteGroup(self, *sender, message, *group);

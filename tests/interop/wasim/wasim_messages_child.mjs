@@ -10,6 +10,9 @@ import pino from 'pino'
 import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS, downloadMediaMessage } from 'baileys'
 
 const info = JSON.parse(process.env.WASIM_INFO)
+// libsignal (inside Baileys) prints every session it closes; keep the report readable.
+const consoleInfo = console.info
+console.info = (...args) => { if (!String(args[0]).startsWith('Closing')) consoleInfo(...args) }
 const tmp = process.env.WASIM_TMP
 const STEP_MS = 20_000
 const PHONE_A = '15550100001'
