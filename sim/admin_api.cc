@@ -197,6 +197,9 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
         request.caption = StringField(*body, "caption").value_or("");
         request.file_name = StringField(*body, "fileName").value_or("");
         request.mimetype = StringField(*body, "mimetype").value_or("");
+        if (const json::value* c = body->if_contains("corrupt")) {
+          request.corrupt = c->is_bool() && c->as_bool();
+        }
         if (request.to.empty()) return Error(base::InvalidArgument("to is required"));
         if (request.text.size() > 65536 || request.caption.size() > 4096 ||
             request.file_name.size() > 255 || request.mimetype.size() > 128) {

@@ -269,6 +269,12 @@ base::Result<std::string> Router::EncryptedStanzaFor(Account& from, Account& to,
   auto enc = crypto->EncryptFor(to, device, plaintext, sim_.random(), &consumed);
   if (consumed) sim_.SaveAccounts();
   if (!enc.ok()) return enc.status();
+  if (corrupt_ && enc->ciphertext.size() > 40) {
+    // A byte of the MAC (msg) or of the base key (pkmsg): decryption fails.
+    const size_t at =
+        enc->type == wa::signal::MessageType::kWhisper ? enc->ciphertext.size() - 1 : 20;
+    enc->ciphertext[at] = static_cast<char>(enc->ciphertext[at] ^ 0x5a);
+  }
   Node e("enc", {{"v", "2"}, {"type", std::string(wa::signal::MessageTypeName(enc->type))}},
          wa::binary::Bytes(enc->ciphertext));
   if (!mediatype.empty()) e.SetAttr("mediatype", std::string(mediatype));
@@ -382,7 +388,10 @@ base::Result<std::string> Router::PhoneSend(std::string_view phone, const SendRe
       if (a != nullptr && a != self) record_at_phone(*a, sent.group);
     }
   }
-  WAGATE_RETURN_IF_ERROR(PhoneFanOut(*self, sent, std::nullopt));
+  corrupt_ = request.corrupt;
+  base::Status fanned = PhoneFanOut(*self, sent, std::nullopt);
+  corrupt_ = false;
+  WAGATE_RETURN_IF_ERROR(fanned);
   Touch();
   const std::string id = sent.id;
   sent_[id] = std::move(sent);

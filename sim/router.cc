@@ -319,6 +319,9 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
 void Router::OnAck(const wa::Jid& self, const Node& ack) {
   const std::string cls = ack.GetAttrText("class").value_or("");
   const std::string id = ack.GetAttrText("id").value_or("");
+  // A message nack (error='500' after a failed decryption) does not settle
+  // it: the retry receipt before it did, and a resend may already be queued.
+  if (cls == "message" && ack.HasAttr("error")) return;
   if (cls == "receipt" || cls == "notification" || cls == "message") {
     RemovePending(self, cls, id);
   }

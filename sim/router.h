@@ -86,6 +86,9 @@ struct SendRequest {
   std::string media_type;  // image, video, audio, document (empty: text)
   std::string data;        // media bytes
   std::string caption, file_name, mimetype;
+  // Tests of the retry path: the companions' first copies are corrupted, so
+  // they answer retry receipts and the phone resends on a new session.
+  bool corrupt = false;
 };
 
 class Router {
@@ -202,6 +205,7 @@ class Router {
   // Phone Signal stores loaded from disk, used when the phone is first needed.
   std::map<std::string, std::vector<wa::signal::KeyWrite>, std::less<>> saved_crypto_;
   std::function<void()> on_change_;
+  bool corrupt_ = false;  // SendRequest::corrupt, during the first fan-out
   std::map<std::string, bool, std::less<>> low_notified_;  // device JID text
 
   friend class RouterTestPeer;

@@ -11,8 +11,10 @@ import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS,
 
 const info = JSON.parse(process.env.WASIM_INFO)
 // libsignal (inside Baileys) prints every session it closes; keep the report readable.
-const consoleInfo = console.info
-console.info = (...args) => { if (!String(args[0]).startsWith('Closing')) consoleInfo(...args) }
+for (const level of ['info', 'log', 'warn']) {
+  const original = console[level]
+  console[level] = (...args) => { if (!String(args[0]).startsWith('Closing')) original(...args) }
+}
 const tmp = process.env.WASIM_TMP
 const STEP_MS = 20_000
 const PHONE_A = '15550100001'
@@ -100,6 +102,15 @@ test('messages through wasim with the real Baileys 7', async t => {
     // Baileys' receipt acknowledges it: nothing stays pending for A:1.
     await until('pending drained', async () =>
       (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`] === 0)
+  })
+
+  await t.test('retry: Baileys cannot decrypt B → retry receipt → B resends on a new session', async () => {
+    const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: PHONE_A, text: 'second try', corrupt: true })
+    assert.equal(sent.status, 200, JSON.stringify(sent.body))
+    const m = await until('resent message decrypted', () => c.messages.find(m => m.key.id === sent.body.id && textOf(m) === 'second try'))
+    assert.equal(m.key.fromMe, false)
+    const receipts = (await received(PHONE_B)).receipts
+    assert.ok(receipts.find(r => r.id === sent.body.id && r.type === 'retry'), JSON.stringify(receipts))
   })
 
   let fromB
