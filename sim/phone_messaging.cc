@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 
+#include <cstdlib>
+
 #include "sim/router.h"
 #include "sim/simulator.h"
 #include "wa/media/media_cipher.h"
@@ -505,7 +507,15 @@ void Router::PhoneRetry(Account& self, const Node& receipt) {
   if (!requester.ok() || !requester->has_device() || requester->device() == 0) return;
   Account* account = sim_.accounts().FindByJid(*requester);
   if (account == nullptr || !account->devices.contains(requester->device())) return;
-  if (PhoneCrypto* crypto = CryptoFor(self)) {
+  // First retry: resend on the current session (the copy may just have been
+  // a duplicate, e.g. redelivered after a lost receipt: "key used already").
+  // From the second on the session is suspect: start a new one. Resetting on
+  // every retry makes a redelivered burst cascade into Bad MACs.
+  int count = 1;
+  if (const Node* retry = receipt.GetChild("retry")) {
+    count = std::atoi(retry->GetAttrText("count").value_or("1").c_str());
+  }
+  if (PhoneCrypto* crypto = CryptoFor(self); crypto != nullptr && count >= 2) {
     crypto->ResetSession(PhoneCrypto::AddressOf(*account, requester->device()));
   }
   const wa::Jid only =

@@ -11,9 +11,13 @@ import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS,
 
 const info = JSON.parse(process.env.WASIM_INFO)
 // libsignal (inside Baileys) prints every session it closes; keep the report readable.
-for (const level of ['info', 'log', 'warn']) {
+// (and every failed decryption of a redelivered duplicate).
+for (const level of ['info', 'log', 'warn', 'error']) {
   const original = console[level]
-  console[level] = (...args) => { if (!String(args[0]).startsWith('Closing')) original(...args) }
+  console[level] = (...args) => {
+    const first = String(args[0])
+    if (!first.startsWith('Closing') && !first.startsWith('Session error')) original(...args)
+  }
 }
 const tmp = process.env.WASIM_TMP
 const STEP_MS = 20_000
@@ -104,7 +108,7 @@ test('messages through wasim with the real Baileys 7', async t => {
       (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`] === 0)
   })
 
-  await t.test('retry: Baileys cannot decrypt B → retry receipt → B resends on a new session', async () => {
+  await t.test('retry: Baileys cannot decrypt B → retry receipt → B resends', async () => {
     const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: PHONE_A, text: 'second try', corrupt: true })
     assert.equal(sent.status, 200, JSON.stringify(sent.body))
     const m = await until('resent message decrypted', () => c.messages.find(m => m.key.id === sent.body.id && textOf(m) === 'second try'))
@@ -269,6 +273,25 @@ test('messages through wasim with the real Baileys 7', async t => {
     // Every stanza was acknowledged by a receipt or an ack: nothing left to redeliver.
     await until('pending drained', async () =>
       (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`] === 0)
+  })
+
+  await t.test('connection dropped mid-burst: every message arrives after the next login', async () => {
+    const ids = []
+    for (let i = 0; i < 100; i++) {
+      if (i === 50) assert.equal((await admin('POST', '/admin/faults', { action: 'drop' })).status, 200)
+      ids.push((await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: PHONE_A, text: `drop ${i}` })).body.id)
+    }
+    await c.next(u => u.connection === 'close', 'close after drop')
+    await c.flush()
+    const before = c.messages
+    c = await connect(authA)
+    await c.next(isOpen, 'open after drop')
+    await until('all 100 after drop', () => ids.every(id => [...before, ...c.messages].some(m => m.key.id === id && textOf(m))), 30_000)
+    const pending = await until('pending drained after drop', async () => {
+      const p = (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`]
+      return p === 0 ? 'drained' : undefined
+    })
+    assert.equal(pending, 'drained')
     c.sock.end(undefined)
   })
 })
