@@ -185,7 +185,9 @@ void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& 
         out.AddChild(*it->second);
         any = true;
       }
-      if (only) {
+      if (only && !any) {
+        // A retry resend carries the message twice (§8.12 item 4); forward
+        // one copy: the <participants> one when present, else the direct one.
         for (const Node* enc : message.GetChildren("enc")) {
           if (enc->GetAttrText("type") != "skmsg") {
             out.AddChild(*enc);
