@@ -166,6 +166,42 @@ TEST(RouterTest, UnknownTargetsAreAckedWithAnError) {
   EXPECT_EQ(w.replies.at(0).GetAttrText("error"), "400");
 }
 
+TEST(RouterTest, RetryResendsReachOnlyTheRequestingDeviceWithOneCopy) {
+  World w;
+  AddBareDevice(*w.a, 1);
+  AddBareDevice(*w.b, 1);
+  AddBareDevice(*w.b, 2);
+  // 1:1 device_fanout='false' with only the direct <enc count>.
+  Node direct("message", {{"id", "3EB0R1"}, {"type", "text"}, {"device_fanout", "false"}});
+  direct.SetAttr("to", Pn(kB, 2));
+  direct.AddChild(Node("enc", {{"v", "2"}, {"type", "msg"}, {"count", "1"}},
+                       wa::binary::Bytes(std::string("again"))));
+  w.router().OnMessage(Pn(kA, 1), direct, w.reply);
+  EXPECT_EQ(w.router().PendingCount(Pn(kB, 1)), 0u);
+  auto b2 = w.router().Pending(Pn(kB, 2));
+  ASSERT_EQ(b2.size(), 1u);
+  EXPECT_EQ(ContentBytes(*b2[0].GetChild("enc")), "again");
+  // Group retry resend: direct copy + <participants> copy → one copy.
+  auto group = w.router().CreateGroup("R", {kA, kB});
+  ASSERT_TRUE(group.ok());
+  Node resend("message", {{"id", "3EB0R2"}, {"type", "text"}});
+  resend.SetAttr("to", (*group)->Jid());
+  resend.SetAttr("participant", wa::Jid::WithDevice(w.b->lid, "lid", 1));
+  resend.AddChild(Enc("msg", "direct"));
+  Node participants("participants");
+  Node to("to");
+  to.SetAttr("jid", wa::Jid::WithDevice(w.b->lid, "lid", 1));
+  to.AddChild(Enc("msg", "listed"));
+  participants.AddChild(std::move(to));
+  resend.AddChild(std::move(participants));
+  w.router().OnMessage(Pn(kA, 1), resend, w.reply);
+  auto b1 = w.router().Pending(Pn(kB, 1));
+  ASSERT_EQ(b1.back().GetAttrText("id"), "3EB0R2");
+  ASSERT_EQ(b1.back().GetChildren("enc").size(), 1u);
+  EXPECT_EQ(ContentBytes(*b1.back().GetChild("enc")), "listed");
+  EXPECT_NE(w.router().Pending(Pn(kB, 2)).back().GetAttrText("id"), "3EB0R2");
+}
+
 TEST(RouterTest, PendingQueueIsBounded) {
   World w;
   AddBareDevice(*w.b, 1);
