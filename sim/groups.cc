@@ -1,6 +1,7 @@
 // Groups: created by the admin API, LID-addressed, answered to w:g2 queries,
 // announced to members' devices with a w:gp2 create notification
-// [whatsapp-protocol.md §8.10 step 1]. Memory only.
+// [whatsapp-protocol.md §8.10 step 1]; changed by the admin API and by
+// members' w:g2 set iqs. Saved by router_state.cc.
 #include <spdlog/spdlog.h>
 
 #include "sim/connection.h"

@@ -3,8 +3,8 @@
 // store, seeded with the phone's identity (= ADV account key), signed pre-key
 // and one-time pre-keys from the AccountStore [whatsapp-protocol.md §8].
 //
-// Memory only: after a wasim restart the phone has no sessions; companions
-// then get fresh pkmsgs (their sessions are rebuilt from their bundles).
+// The store is in memory; the Router saves and restores its entries
+// (Snapshot / Create(saved)) with the data dir.
 // Addresses of remote devices are always LID-form (`<lid>_1.<device>`), the
 // way Baileys 7 keys them (§8.3).
 // Thread safety: none (simulator thread).

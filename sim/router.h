@@ -11,7 +11,8 @@
 //     until the device acknowledges it (a <receipt> for a message, an <ack>
 //     for receipts and notifications); live delivery sends it at once, a
 //     login (re)sends all of them marked offline='n' before
-//     <ib><offline count/>. Memory only (a wasim restart forgets them);
+//     <ib><offline count/>. Saved with the rest of this state in
+//     DIR/messaging.json (router_state.cc; main.cc decides when);
 //   * receipts go back to the original sender's device, acked with
 //     <ack class='receipt'>; retry receipts are forwarded the same way;
 //   * groups (groups.cc), the phone's admin send and history sync
@@ -43,8 +44,8 @@ struct RouterLimits {
   // Unacked stanzas per companion: the real server keeps weeks of offline
   // messages; bursts in tests and benchmarks reach tens of thousands.
   size_t max_pending_per_device = 50'000;
-  size_t max_index = 50'000;             // message ids remembered for receipts
-  size_t max_received = 10'000;          // per phone, oldest dropped
+  size_t max_index = 50'000;     // message ids remembered for receipts
+  size_t max_received = 10'000;  // per phone, oldest dropped
   size_t max_groups = 1000;
   size_t max_group_size = 256;
   size_t max_phone_sent = 5000;  // phone sends kept for retries
