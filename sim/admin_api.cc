@@ -186,30 +186,34 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                                          .ToString()}});
       }));
 
-  router.Add(bhttp::verb::post, "/admin/accounts/:phone/send", Sync([&sim](Context& ctx) {
-               auto body = Body(ctx);
-               if (!body.ok()) return Error(body.status());
-               SendRequest request;
-               request.to = StringField(*body, "to").value_or("");
-               request.text = StringField(*body, "text").value_or("");
-               request.media_type = StringField(*body, "mediaType").value_or("");
-               request.caption = StringField(*body, "caption").value_or("");
-               request.file_name = StringField(*body, "fileName").value_or("");
-               request.mimetype = StringField(*body, "mimetype").value_or("");
-               if (request.to.empty()) return Error(base::InvalidArgument("to is required"));
-               if (request.text.size() > 65536 || request.caption.size() > 4096 ||
-                   request.file_name.size() > 255 || request.mimetype.size() > 128) {
-                 return Error(base::InvalidArgument("text, caption, fileName or mimetype too long"));
-               }
-               if (!request.media_type.empty()) {
-                 auto data = base::Base64Decode(StringField(*body, "data").value_or(""));
-                 if (!data.ok()) return Error(base::InvalidArgument("data must be base64"));
-                 request.data = std::move(data).value();
-               }
-               auto id = sim.router().PhoneSend(ctx.params.Get("phone").value_or(""), request);
-               if (!id.ok()) return Error(id.status());
-               return http::JsonResponse(bhttp::status::ok, json::object{{"id", *id}});
-             }));
+  router.Add(
+      bhttp::verb::post, "/admin/accounts/:phone/send", Sync([&sim](Context& ctx) {
+        auto body = Body(ctx);
+        if (!body.ok()) return Error(body.status());
+        SendRequest request;
+        request.to = StringField(*body, "to").value_or("");
+        request.text = StringField(*body, "text").value_or("");
+        request.media_type = StringField(*body, "mediaType").value_or("");
+        request.caption = StringField(*body, "caption").value_or("");
+        request.file_name = StringField(*body, "fileName").value_or("");
+        request.mimetype = StringField(*body, "mimetype").value_or("");
+        if (const json::value* c = body->if_contains("corrupt")) {
+          request.corrupt = c->is_bool() && c->as_bool();
+        }
+        if (request.to.empty()) return Error(base::InvalidArgument("to is required"));
+        if (request.text.size() > 65536 || request.caption.size() > 4096 ||
+            request.file_name.size() > 255 || request.mimetype.size() > 128) {
+          return Error(base::InvalidArgument("text, caption, fileName or mimetype too long"));
+        }
+        if (!request.media_type.empty()) {
+          auto data = base::Base64Decode(StringField(*body, "data").value_or(""));
+          if (!data.ok()) return Error(base::InvalidArgument("data must be base64"));
+          request.data = std::move(data).value();
+        }
+        auto id = sim.router().PhoneSend(ctx.params.Get("phone").value_or(""), request);
+        if (!id.ok()) return Error(id.status());
+        return http::JsonResponse(bhttp::status::ok, json::object{{"id", *id}});
+      }));
 
   router.Add(bhttp::verb::get, "/admin/accounts/:phone/received", Sync([&sim](Context& ctx) {
                const std::string phone = ctx.params.Get("phone").value_or("");
@@ -218,10 +222,11 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                }
                json::array messages;
                for (const ReceivedMessage& m : sim.router().Received(phone)) {
-                 json::object o{{"id", m.id},     {"from", m.from},       {"chat", m.chat},
-                                {"fromMe", m.from_me}, {"t", m.t},        {"type", m.kind}};
+                 json::object o{{"id", m.id},          {"from", m.from}, {"chat", m.chat},
+                                {"fromMe", m.from_me}, {"t", m.t},       {"type", m.kind}};
                  if (!m.participant.empty()) o["participant"] = m.participant;
-                 if (!m.text.empty()) o[m.kind == "text" || m.kind == "reaction" ? "text" : "caption"] = m.text;
+                 if (!m.text.empty())
+                   o[m.kind == "text" || m.kind == "reaction" ? "text" : "caption"] = m.text;
                  if (!m.file_name.empty()) o["fileName"] = m.file_name;
                  if (!m.mimetype.empty()) o["mimetype"] = m.mimetype;
                  if (m.media) o["data"] = base::Base64Encode(*m.media);
@@ -230,13 +235,15 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                }
                json::array receipts;
                for (const ReceivedReceipt& r : sim.router().Receipts(phone)) {
-                 json::object o{{"id", r.id}, {"from", r.from}, {"type", r.type.empty() ? "delivery" : r.type},
+                 json::object o{{"id", r.id},
+                                {"from", r.from},
+                                {"type", r.type.empty() ? "delivery" : r.type},
                                 {"t", r.t}};
                  if (!r.participant.empty()) o["participant"] = r.participant;
                  receipts.push_back(std::move(o));
                }
-               return http::JsonResponse(bhttp::status::ok, json::object{{"messages", messages},
-                                                                         {"receipts", receipts}});
+               return http::JsonResponse(
+                   bhttp::status::ok, json::object{{"messages", messages}, {"receipts", receipts}});
              }));
 
   router.Add(bhttp::verb::get, "/admin/accounts/:phone/pending", Sync([&sim](Context& ctx) {
@@ -273,6 +280,48 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                                                       {"subject", (*group)->subject},
                                                       {"participants", members}});
              }));
+
+  router.Add(bhttp::verb::post, "/admin/groups/:jid/participants", Sync([&sim](Context& ctx) {
+               auto body = Body(ctx);
+               if (!body.ok()) return Error(body.status());
+               auto jid = wa::Jid::Parse(ctx.params.Get("jid").value_or(""));
+               if (!jid.ok() || !jid->IsGroup()) {
+                 return Error(base::InvalidArgument("jid must be a group JID"));
+               }
+               std::vector<std::string> lists[2];
+               const char* keys[2] = {"add", "remove"};
+               for (int i = 0; i < 2; ++i) {
+                 const json::value* v = body->if_contains(keys[i]);
+                 if (v == nullptr) continue;
+                 if (!v->is_array() || v->as_array().size() > 256) {
+                   return Error(base::InvalidArgument("add/remove must be arrays of phones"));
+                 }
+                 for (const json::value& p : v->as_array()) {
+                   if (!p.is_string()) return Error(base::InvalidArgument("phones are strings"));
+                   lists[i].emplace_back(p.as_string());
+                 }
+               }
+               auto group = sim.router().ChangeMembers(*jid, lists[0], lists[1]);
+               if (!group.ok()) return Error(group.status());
+               json::array members;
+               for (const std::string& p : (*group)->phones) members.emplace_back(p);
+               return http::JsonResponse(bhttp::status::ok,
+                                         json::object{{"jid", (*group)->Jid().ToString()},
+                                                      {"subject", (*group)->subject},
+                                                      {"participants", members}});
+             }));
+
+  router.Add(
+      bhttp::verb::get, "/admin/groups", Sync([&sim](Context&) {
+        json::array out;
+        for (const Group* g : sim.router().Groups()) {
+          json::array members;
+          for (const std::string& p : g->phones) members.emplace_back(p);
+          out.push_back(json::object{
+              {"jid", g->Jid().ToString()}, {"subject", g->subject}, {"participants", members}});
+        }
+        return http::JsonResponse(bhttp::status::ok, json::object{{"groups", out}});
+      }));
 
   router.Add(bhttp::verb::post, "/admin/faults", Sync([&sim, hooks](Context& ctx) {
                auto body = Body(ctx);

@@ -13,6 +13,7 @@
 //   GET    /admin/accounts/:phone/pending          (unacked stanzas per device)
 //   POST   /admin/groups                           {subject, participants}
 //   GET    /admin/groups
+//   POST   /admin/groups/:jid/participants         {add?, remove?}
 // Thread safety: handlers run on the simulator's io_context thread.
 #pragma once
 

@@ -4,6 +4,7 @@
 // Thread safety: none (simulator thread).
 #pragma once
 
+#include <cctype>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -34,7 +35,8 @@ class BlobStore {
       return base::ResourceExhausted("media store is full");
     }
     std::string safe;
-    for (char c : type.substr(0, 32)) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+    for (char c : type.substr(0, 32))
+      safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
     if (safe.empty()) safe = "file";
     std::string path = "/v/wasim/" + safe + "/" + base::Base64UrlEncode(random_.Bytes(18));
     total_ += data.size();

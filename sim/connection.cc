@@ -261,6 +261,7 @@ void SimConnection::OnIq(const Node& iq) {
     Send(reply);
     if (changed) sim_.SaveAccounts();
     if (uploaded) sim_.router().OnPreKeysUploaded(*device_jid_);
+    if (iq.GetChild("key") != nullptr) sim_.router().AfterBundleFetch(iq);
     return;
   }
   spdlog::info("wasim conn={}: unhandled iq: {}", id_, iq.DebugString());

@@ -1,6 +1,7 @@
 // Groups: created by the admin API, LID-addressed, answered to w:g2 queries,
 // announced to members' devices with a w:gp2 create notification
-// [whatsapp-protocol.md §8.10 step 1]. Memory only.
+// [whatsapp-protocol.md §8.10 step 1]; changed by the admin API and by
+// members' w:g2 set iqs. Saved by router_state.cc.
 #include <spdlog/spdlog.h>
 
 #include "sim/connection.h"
@@ -34,29 +35,109 @@ base::Result<const Group*> Router::CreateGroup(std::string_view subject,
   group.subject = std::string(subject);
   group.creation = sim_.NowS();
   const Group& stored = groups_[group.Jid().ToString()] = std::move(group);
-  // <notification from=group type='w:gp2' participant=creator><create><group…/></create>
-  const Account* creator = sim_.accounts().FindByPhone(stored.phones.front());
-  for (const std::string& phone : stored.phones) {
-    Account* member = sim_.accounts().FindByPhone(phone);
-    for (const auto& [d, _] : member->devices) {
-      Node create("create");
-      create.AddChild(GroupNode(stored));
-      Node n2("notification");
-      n2.SetAttr("from", stored.Jid());
-      n2.SetAttr("type", "w:gp2");
-      n2.SetAttr("id", sim_.NextId());
-      n2.SetAttr("participant", creator->LidJid());
-      n2.SetAttr("participant_pn", creator->PnJid());
-      n2.SetAttr("addressing_mode", "lid");
-      n2.SetAttr("t", std::to_string(stored.creation));
-      if (!creator->name.empty()) n2.SetAttr("notify", creator->name);
-      n2.AddChild(std::move(create));
-      Deliver(wa::Jid::WithDevice(phone, std::string(wa::kUserServer), d), std::move(n2));
-    }
-  }
+  Node create("create");
+  create.AddChild(GroupNode(stored));
+  NotifyGroup(stored, stored.phones, create);
+  Touch();
   spdlog::info("wasim: group {} '{}' with {} members", stored.Jid().ToString(), stored.subject,
                stored.phones.size());
   return &stored;
+}
+
+// <notification from=group type='w:gp2' participant=creator …><child/></notification>
+// to every companion of `to` (queued until acked).
+void Router::NotifyGroup(const Group& group, const std::vector<std::string>& to,
+                         const Node& child) {
+  const Account* creator = sim_.accounts().FindByPhone(group.phones.front());
+  for (const std::string& phone : to) {
+    Account* member = sim_.accounts().FindByPhone(phone);
+    if (member == nullptr) continue;
+    for (const auto& [d, _] : member->devices) {
+      Node n("notification");
+      n.SetAttr("from", group.Jid());
+      n.SetAttr("type", "w:gp2");
+      n.SetAttr("id", sim_.NextId());
+      if (creator != nullptr) {
+        n.SetAttr("participant", creator->LidJid());
+        n.SetAttr("participant_pn", creator->PnJid());
+        if (!creator->name.empty()) n.SetAttr("notify", creator->name);
+      }
+      n.SetAttr("addressing_mode", "lid");
+      n.SetAttr("t", std::to_string(sim_.NowS()));
+      n.AddChild(child);
+      Deliver(wa::Jid::WithDevice(phone, std::string(wa::kUserServer), d), std::move(n));
+    }
+  }
+}
+
+std::vector<const Group*> Router::Groups() const {
+  std::vector<const Group*> out;
+  for (const auto& [_, g] : groups_) out.push_back(&g);
+  return out;
+}
+
+base::Result<const Group*> Router::ChangeMembers(const wa::Jid& jid,
+                                                 const std::vector<std::string>& add,
+                                                 const std::vector<std::string>& remove) {
+  auto it = groups_.find(jid.ToNonAd().ToString());
+  if (it == groups_.end()) return base::NotFound("group " + jid.ToString() + " not found");
+  Group& group = it->second;
+  std::vector<std::string> added, removed;
+  for (const std::string& phone : add) {
+    if (sim_.accounts().FindByPhone(phone) == nullptr) {
+      return base::NotFound("account " + phone + " not found");
+    }
+    if (std::find(group.phones.begin(), group.phones.end(), phone) == group.phones.end() &&
+        std::find(added.begin(), added.end(), phone) == added.end()) {
+      added.push_back(phone);
+    }
+  }
+  for (const std::string& phone : remove) {
+    if (std::find(group.phones.begin(), group.phones.end(), phone) != group.phones.end() &&
+        std::find(removed.begin(), removed.end(), phone) == removed.end()) {
+      removed.push_back(phone);
+    }
+  }
+  if (group.phones.size() + added.size() - removed.size() == 0) {
+    return base::InvalidArgument("a group keeps at least one member");
+  }
+  if (group.phones.size() + added.size() > limits_.max_group_size + removed.size()) {
+    return base::InvalidArgument("group too large");
+  }
+  auto participants = [&](std::string tag, const std::vector<std::string>& phones) {
+    Node child(std::move(tag));
+    for (const std::string& phone : phones) {
+      const Account* a = sim_.accounts().FindByPhone(phone);
+      Node p("participant");
+      p.SetAttr("jid", a->LidJid());
+      p.SetAttr("phone_number", a->PnJid());
+      child.AddChild(std::move(p));
+    }
+    return child;
+  };
+  if (!removed.empty()) {
+    const std::vector<std::string> before = group.phones;
+    std::erase_if(group.phones, [&](const std::string& p) {
+      return std::find(removed.begin(), removed.end(), p) != removed.end();
+    });
+    NotifyGroup(group, before, participants("remove", removed));
+    // Removed members must not read what follows: the phones start new
+    // sender keys (companions manage their own).
+    for (const std::string& phone : group.phones) {
+      Account* a = sim_.accounts().FindByPhone(phone);
+      if (auto c = crypto_.find(phone); a != nullptr && c != crypto_.end()) {
+        c->second->ForgetOwnSenderKey(group.Jid().ToString(), PhoneCrypto::AddressOf(*a, 0));
+      }
+    }
+  }
+  if (!added.empty()) {
+    group.phones.insert(group.phones.end(), added.begin(), added.end());
+    NotifyGroup(group, group.phones, participants("add", added));
+  }
+  Touch();
+  spdlog::info("wasim: group {}: +{} -{} → {} members", group.Jid().ToString(), added.size(),
+               removed.size(), group.phones.size());
+  return &group;
 }
 
 const Group* Router::FindGroup(const wa::Jid& jid) const {
@@ -105,6 +186,85 @@ Node Router::HandleGroupIq(SimConnection& conn, const Node& iq) {
     out.SetAttr("from", group->Jid());
     out.AddChild(GroupNode(*group));
     return out;
+  }
+  // Client-side changes [B: groups.ts]: any member may change the group
+  // (admin rights are not modelled).
+  auto phones_of = [&](const Node& parent) -> base::Result<std::vector<std::string>> {
+    std::vector<std::string> phones;
+    for (const Node* p : parent.GetChildren("participant")) {
+      auto jid = p->GetAttrAsJid("jid");
+      Account* a = jid.ok() ? sim_.accounts().FindByJid(*jid) : nullptr;
+      if (a == nullptr) return base::NotFound("participant not found");
+      phones.push_back(a->phone);
+    }
+    if (phones.size() > limits_.max_group_size) return base::InvalidArgument("too many");
+    return phones;
+  };
+  auto to_error = [&](const base::Status& s) {
+    return ErrorFor(iq, s.code() == base::Code::kNotFound ? 404 : 400,
+                    s.code() == base::Code::kNotFound ? "item-not-found" : "bad-request");
+  };
+  if (iq.GetAttrText("type") == "set") {
+    if (const Node* create = iq.GetChild("create")) {
+      auto phones = phones_of(*create);
+      if (!phones.ok()) return to_error(phones.status());
+      phones->insert(phones->begin(), self);
+      auto group = CreateGroup(create->GetAttrText("subject").value_or(""), *phones);
+      if (!group.ok()) return to_error(group.status());
+      Node out = ResultFor(iq);
+      out.AddChild(GroupNode(**group));
+      return out;
+    }
+    if (const Node* leave = iq.GetChild("leave")) {
+      for (const Node* g : leave->GetChildren("group")) {
+        auto jid = wa::Jid::Parse(g->GetAttrText("id").value_or("") + "@g.us");
+        if (auto id = g->GetAttrText("id"); id && id->find('@') != std::string::npos) {
+          jid = wa::Jid::Parse(*id);
+        }
+        const Group* group = jid.ok() ? FindGroup(*jid) : nullptr;
+        if (group == nullptr || !member(*group)) return ErrorFor(iq, 404, "item-not-found");
+        if (group->phones.size() == 1) {
+          groups_.erase(group->Jid().ToString());
+          Touch();
+        } else if (auto r = ChangeMembers(group->Jid(), {}, {self}); !r.ok()) {
+          return to_error(r.status());
+        }
+      }
+      return ResultFor(iq);
+    }
+    auto to = iq.GetAttrAsJid("to");
+    Group* group = nullptr;
+    if (to.ok()) {
+      auto it = groups_.find(to->ToNonAd().ToString());
+      if (it != groups_.end()) group = &it->second;
+    }
+    if (group == nullptr) return ErrorFor(iq, 404, "item-not-found");
+    if (!member(*group)) return ErrorFor(iq, 403, "forbidden");
+    if (const Node* subject = iq.GetChild("subject")) {
+      std::string text = ContentBytes(*subject).value_or("");
+      if (text.empty() || text.size() > 100) return ErrorFor(iq, 400, "bad-request");
+      group->subject = std::move(text);
+      NotifyGroup(*group, group->phones, Node("subject", {{"subject", group->subject}}));
+      Touch();
+      return ResultFor(iq);
+    }
+    for (const char* action : {"add", "remove"}) {
+      const Node* change = iq.GetChild(action);
+      if (change == nullptr) continue;
+      auto phones = phones_of(*change);
+      if (!phones.ok()) return to_error(phones.status());
+      const bool add = std::string_view(action) == "add";
+      auto r = ChangeMembers(group->Jid(), add ? *phones : std::vector<std::string>{},
+                             add ? std::vector<std::string>{} : *phones);
+      if (!r.ok()) return to_error(r.status());
+      Node out = ResultFor(iq);
+      Node echo(action);
+      for (const Node* p : change->GetChildren("participant")) {
+        echo.AddChild(Node("participant", p->attrs));
+      }
+      out.AddChild(std::move(echo));
+      return out;
+    }
   }
   if (iq.GetChild("participating") != nullptr) {
     Node groups("groups");

@@ -34,11 +34,12 @@ namespace asio = boost::asio;
 
 constexpr std::string_view kUsage =
     "usage: wasim [--host 127.0.0.1] [--ws-port N] [--admin-port N] [--media-port N]\n"
-    "             [--data DIR] [--log-level trace|debug|info|warn|error]\n"
+    "             [--data DIR] [--memory-messages] [--log-level trace|debug|info|warn|error]\n"
     "WhatsApp server simulator for tests. Port 0 (the default) picks a free port.\n"
     "Prints one JSON line {wsPort, adminPort, mediaPort, wsUrl, adminUrl, mediaUrl,\n"
-    "rootPublicKey} on stdout when ready; logs go to stderr. With --data, the root key\n"
-    "and the accounts persist in DIR across restarts. SIGINT/SIGTERM stop it.\n";
+    "rootPublicKey} on stdout when ready; logs go to stderr. With --data, the root key,\n"
+    "the media certificate, the accounts and (unless --memory-messages) the messaging\n"
+    "state persist in DIR across restarts. SIGINT/SIGTERM stop it.\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -47,6 +48,7 @@ struct Options {
   uint16_t media_port = 0;
   std::string data_dir;
   std::string log_level = "info";
+  bool memory_messages = false;  // --memory-messages: no DIR/messaging.json
 };
 
 base::Result<uint16_t> ParsePort(std::string_view text) {
@@ -66,6 +68,10 @@ base::Result<std::optional<Options>> ParseArgs(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return std::optional<Options>();
+    }
+    if (arg == "--memory-messages") {
+      o.memory_messages = true;
+      continue;
     }
     if (i + 1 >= argc) return base::InvalidArgument("missing value for " + std::string(arg));
     std::string_view value = argv[++i];
@@ -150,6 +156,38 @@ int Run(const Options& o) {
   sim::Simulator simulator(accounts, {*root, *static_key, *chain}, random, clock);
 
   asio::io_context io(1);
+
+  // Messaging state (pending queues, groups, phone sessions) in DIR, saved
+  // at most every 200 ms and at exit.
+  const std::string messaging_path =
+      o.data_dir.empty() || o.memory_messages ? "" : o.data_dir + "/messaging.json";
+  asio::steady_timer save_timer(io);
+  bool save_scheduled = false;
+  // At most ~10% of the time goes to saving: the next save waits 10× the
+  // last one's duration (at least 1 s), e.g. with tens of thousands pending.
+  auto save_delay = std::chrono::milliseconds(1000);
+  if (!messaging_path.empty()) {
+    if (auto s = simulator.router().Load(messaging_path); !s.ok()) {
+      spdlog::critical("wasim: {}", s.message());
+      return 1;
+    }
+    simulator.router().SetOnChange([&] {
+      if (save_scheduled) return;
+      save_scheduled = true;
+      save_timer.expires_after(save_delay);
+      save_timer.async_wait([&](const boost::system::error_code& ec) {
+        save_scheduled = false;
+        if (ec) return;
+        const auto started = std::chrono::steady_clock::now();
+        if (auto s = simulator.router().Save(messaging_path); !s.ok()) {
+          spdlog::error("wasim: {}", s.message());
+        }
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        save_delay = std::max(std::chrono::milliseconds(1000), 10 * took);
+      });
+    });
+  }
   http::Metrics metrics;
   sim::AdminInfo info;
 
@@ -248,6 +286,12 @@ int Run(const Options& o) {
   });
   io.run();
   simulator.SaveAccounts();
+  if (!messaging_path.empty()) {
+    simulator.router().SetOnChange(nullptr);
+    if (auto s = simulator.router().Save(messaging_path); !s.ok()) {
+      spdlog::error("wasim: {}", s.message());
+    }
+  }
   return 0;
 }
 

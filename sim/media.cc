@@ -139,7 +139,8 @@ class MediaHost::Impl : public std::enable_shared_from_this<MediaHost::Impl> {
  private:
   static asio::awaitable<void> Accept(std::shared_ptr<Impl> self) {
     while (self->acceptor_.is_open()) {
-      auto [ec, socket] = co_await self->acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+      auto [ec, socket] =
+          co_await self->acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted) co_return;
         continue;
@@ -164,8 +165,8 @@ class MediaHost::Impl : public std::enable_shared_from_this<MediaHost::Impl> {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(self->blobs_.limits().max_blob);
     parser.header_limit(16 << 10);
-    auto [rd, n] = co_await bhttp::async_read(stream, buffer, parser,
-                                              asio::as_tuple(asio::use_awaitable));
+    auto [rd, n] =
+        co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     (void)n;
     bhttp::response<bhttp::string_body> res;
     if (rd) {

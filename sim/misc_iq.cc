@@ -58,10 +58,9 @@ std::optional<Node> HandleMiscIq(const Node& iq) {
 Node MediaConnReply(const Node& iq, std::string_view media_base_url) {
   std::string host(media_base_url);
   if (auto p = host.find("://"); p != std::string::npos) host = host.substr(p + 3);
-  Node conn("media_conn", {{"auth", "wasim-media-auth"},
-                           {"ttl", "300"},
-                           {"auth_ttl", "21600"},
-                           {"max_buckets", "12"}});
+  Node conn(
+      "media_conn",
+      {{"auth", "wasim-media-auth"}, {"ttl", "300"}, {"auth_ttl", "21600"}, {"max_buckets", "12"}});
   conn.AddChild(Node("host", {{"hostname", host}, {"maxContentLengthBytes", "67108864"}}));
   Node out = ResultFor(iq);
   out.AddChild(std::move(conn));

@@ -5,14 +5,23 @@
 
 namespace sim {
 
-base::Result<std::unique_ptr<PhoneCrypto>> PhoneCrypto::Create(wa::signal::Context& context,
-                                                                const Phone& phone) {
+base::Result<std::unique_ptr<PhoneCrypto>> PhoneCrypto::Create(
+    wa::signal::Context& context, const Phone& phone,
+    const std::vector<wa::signal::KeyWrite>& saved) {
   std::unique_ptr<PhoneCrypto> out(new PhoneCrypto());
-  WAGATE_ASSIGN_OR_RETURN(out->stores_,
-                          wa::signal::Stores::Create(context, out->kv_,
-                                                     {phone.account_key, phone.registration_id}));
+  // An earlier run's sessions, sender keys and handed-out pre-keys first.
+  if (!saved.empty()) WAGATE_RETURN_IF_ERROR(out->kv_.Write(saved));
+  WAGATE_ASSIGN_OR_RETURN(
+      out->stores_,
+      wa::signal::Stores::Create(context, out->kv_, {phone.account_key, phone.registration_id}));
   WAGATE_RETURN_IF_ERROR(out->stores_->PutSignedPreKey(phone.signed_prekey));
   WAGATE_RETURN_IF_ERROR(out->stores_->PutPreKeys(phone.prekeys));
+  return out;
+}
+
+std::vector<wa::signal::KeyWrite> PhoneCrypto::Snapshot() const {
+  std::vector<wa::signal::KeyWrite> out;
+  for (auto& [key, value] : kv_.Snapshot()) out.push_back({key.first, key.second, value});
   return out;
 }
 
@@ -21,8 +30,7 @@ wa::signal::Address PhoneCrypto::AddressOf(const Account& account, uint16_t devi
 }
 
 base::Result<std::string> PhoneCrypto::Decrypt(const wa::signal::Address& from,
-                                               std::string_view type,
-                                               std::string_view ciphertext) {
+                                               std::string_view type, std::string_view ciphertext) {
   WAGATE_ASSIGN_OR_RETURN(auto message_type, wa::signal::ParseMessageType(type));
   if (message_type == wa::signal::MessageType::kSenderKey) {
     return base::InvalidArgument("skmsg is not a pairwise message");
@@ -78,6 +86,10 @@ base::Result<std::string> PhoneCrypto::GroupEncrypt(const std::string& group,
                                                     const wa::signal::Address& self,
                                                     std::string_view padded) {
   return wa::signal::GroupEncrypt(*stores_, {group, self}, padded);
+}
+
+void PhoneCrypto::ForgetOwnSenderKey(const std::string& group, const wa::signal::Address& self) {
+  (void)kv_.Delete(wa::signal::kSenderKeyType, wa::signal::SenderKeyName{group, self}.ToString());
 }
 
 base::Status PhoneCrypto::ProcessDistribution(const std::string& group,

@@ -3,8 +3,8 @@
 // store, seeded with the phone's identity (= ADV account key), signed pre-key
 // and one-time pre-keys from the AccountStore [whatsapp-protocol.md §8].
 //
-// Memory only: after a wasim restart the phone has no sessions; companions
-// then get fresh pkmsgs (their sessions are rebuilt from their bundles).
+// The store is in memory; the Router saves and restores its entries
+// (Snapshot / Create(saved)) with the data dir.
 // Addresses of remote devices are always LID-form (`<lid>_1.<device>`), the
 // way Baileys 7 keys them (§8.3).
 // Thread safety: none (simulator thread).
@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/random.h"
 #include "base/status.h"
@@ -27,8 +28,16 @@ namespace sim {
 
 class PhoneCrypto {
  public:
-  static base::Result<std::unique_ptr<PhoneCrypto>> Create(wa::signal::Context& context,
-                                                           const Phone& phone);
+  // `saved`: the key-value entries of an earlier run (Snapshot()), if any.
+  static base::Result<std::unique_ptr<PhoneCrypto>> Create(
+      wa::signal::Context& context, const Phone& phone,
+      const std::vector<wa::signal::KeyWrite>& saved = {});
+  // More one-time pre-keys (the phone's stock ran low).
+  base::Status AddPreKeys(const std::vector<wa::signal::PreKey>& keys) {
+    return stores_->PutPreKeys(keys);
+  }
+  // Every key-value entry (sessions, sender keys, pre-keys) for persistence.
+  std::vector<wa::signal::KeyWrite> Snapshot() const;
 
   // `<lid>_1.<device>`.
   static wa::signal::Address AddressOf(const Account& account, uint16_t device);
@@ -49,9 +58,10 @@ class PhoneCrypto {
   // the members'.
   base::Result<std::string> OwnDistribution(const std::string& group,
                                             const wa::signal::Address& self);
-  base::Result<std::string> GroupEncrypt(const std::string& group,
-                                         const wa::signal::Address& self,
+  base::Result<std::string> GroupEncrypt(const std::string& group, const wa::signal::Address& self,
                                          std::string_view padded);
+  // Drops our own sender key for `group` (a new one on the next send).
+  void ForgetOwnSenderKey(const std::string& group, const wa::signal::Address& self);
   base::Status ProcessDistribution(const std::string& group, const wa::signal::Address& sender,
                                    std::string_view distribution);
   base::Result<std::string> GroupDecrypt(const std::string& group,

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 
+#include <cstdlib>
+
 #include "sim/router.h"
 #include "sim/simulator.h"
 #include "wa/media/media_cipher.h"
@@ -18,6 +20,8 @@ namespace sim {
 namespace {
 
 using wa::proto::Message;
+
+constexpr size_t kPhonePreKeysLow = 20;
 
 base::Result<std::string> Zlib(std::string_view data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
@@ -103,7 +107,12 @@ PhoneCrypto* Router::CryptoFor(Account& account) {
     }
     signal_ = std::move(context).value();
   }
-  auto crypto = PhoneCrypto::Create(*signal_, account.primary);
+  std::vector<wa::signal::KeyWrite> saved;
+  if (auto it2 = saved_crypto_.find(account.phone); it2 != saved_crypto_.end()) {
+    saved = std::move(it2->second);
+    saved_crypto_.erase(it2);
+  }
+  auto crypto = PhoneCrypto::Create(*signal_, account.primary, saved);
   if (!crypto.ok()) {
     spdlog::error("wasim: phone {} signal state: {}", account.phone, crypto.status().message());
     return nullptr;
@@ -112,8 +121,24 @@ PhoneCrypto* Router::CryptoFor(Account& account) {
 }
 
 void Router::PrimePhones() {
-  for (const Account* a : sim_.accounts().List()) {
-    if (!crypto_.contains(a->phone)) CryptoFor(*sim_.accounts().FindByPhone(a->phone));
+  bool changed = false;
+  for (const Account* listed : sim_.accounts().List()) {
+    Account& a = *sim_.accounts().FindByPhone(listed->phone);
+    PhoneCrypto* crypto = CryptoFor(a);
+    // Baileys refreshes device-0 sessions on every usync with <lid> (§8.6),
+    // one pre-key each time: a real phone uploads more when it runs low.
+    if (crypto == nullptr || a.primary.prekeys.size() >= kPhonePreKeysLow) continue;
+    if (a.primary.next_prekey_id + kPrimaryPreKeys >= wa::signal::kMaxPreKeyId) continue;
+    auto more =
+        wa::signal::GeneratePreKeys(a.primary.next_prekey_id, kPrimaryPreKeys, sim_.random());
+    if (!more.ok() || !crypto->AddPreKeys(*more).ok()) continue;
+    a.primary.next_prekey_id += kPrimaryPreKeys;
+    a.primary.prekeys.insert(a.primary.prekeys.end(), more->begin(), more->end());
+    changed = true;
+  }
+  if (changed) {
+    sim_.SaveAccounts();
+    Touch();
   }
 }
 
@@ -183,9 +208,9 @@ void Router::PhoneReceive(Account& account, const Node& stanza) {
     const std::string type = enc->GetAttrText("type").value_or("");
     auto bytes = ContentBytes(*enc);
     if (!bytes) continue;
-    base::Result<std::string> plain =
-        type == "skmsg" ? crypto->GroupDecrypt(from->ToString(), address, *bytes)
-                        : crypto->Decrypt(address, type, *bytes);
+    base::Result<std::string> plain = type == "skmsg"
+                                          ? crypto->GroupDecrypt(from->ToString(), address, *bytes)
+                                          : crypto->Decrypt(address, type, *bytes);
     if (!plain.ok()) {
       rec.error = type + ": " + std::string(plain.status().message());
       spdlog::info("wasim: phone {} cannot decrypt {} from {}: {}", account.phone, rec.id,
@@ -220,6 +245,7 @@ void Router::PhoneReceive(Account& account, const Node& stanza) {
   if (content) Describe(*content, rec, sim_.blobs());
   const bool decrypted = rec.error.empty();
   if (!rec.kind.empty() || !decrypted) RecordReceived(account, rec);
+  Touch();
   // Delivery receipt back to the sending device, like a real phone
   // [§8.11]; a retry receipt when a pairwise copy did not decrypt [§8.12].
   Node receipt("receipt");
@@ -245,6 +271,12 @@ base::Result<std::string> Router::EncryptedStanzaFor(Account& from, Account& to,
   auto enc = crypto->EncryptFor(to, device, plaintext, sim_.random(), &consumed);
   if (consumed) sim_.SaveAccounts();
   if (!enc.ok()) return enc.status();
+  if (corrupt_ && enc->ciphertext.size() > 40) {
+    // A byte of the MAC (msg) or of the base key (pkmsg): decryption fails.
+    const size_t at =
+        enc->type == wa::signal::MessageType::kWhisper ? enc->ciphertext.size() - 1 : 20;
+    enc->ciphertext[at] = static_cast<char>(enc->ciphertext[at] ^ 0x5a);
+  }
   Node e("enc", {{"v", "2"}, {"type", std::string(wa::signal::MessageTypeName(enc->type))}},
          wa::binary::Bytes(enc->ciphertext));
   if (!mediatype.empty()) e.SetAttr("mediatype", std::string(mediatype));
@@ -358,7 +390,11 @@ base::Result<std::string> Router::PhoneSend(std::string_view phone, const SendRe
       if (a != nullptr && a != self) record_at_phone(*a, sent.group);
     }
   }
-  WAGATE_RETURN_IF_ERROR(PhoneFanOut(*self, sent, std::nullopt));
+  corrupt_ = request.corrupt;
+  base::Status fanned = PhoneFanOut(*self, sent, std::nullopt);
+  corrupt_ = false;
+  WAGATE_RETURN_IF_ERROR(fanned);
+  Touch();
   const std::string id = sent.id;
   sent_[id] = std::move(sent);
   sent_order_.push_back(id);
@@ -436,8 +472,7 @@ base::Status Router::PhoneFanOut(Account& self, const PhoneSent& sent,
       crypto->GroupEncrypt(sent.group, me, wa::signal::Pad(sent.plain, sim_.random())));
   Message dist;
   dist.mutable_sender_key_distribution_message()->set_group_id(sent.group);
-  dist.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(
-      skdm);
+  dist.mutable_sender_key_distribution_message()->set_axolotl_sender_key_distribution_message(skdm);
   WAGATE_ASSIGN_OR_RETURN(std::string dist_plain, wa::proto::Serialize(dist));
   Node base("message");
   base.SetAttr("from", group->Jid());
@@ -472,7 +507,15 @@ void Router::PhoneRetry(Account& self, const Node& receipt) {
   if (!requester.ok() || !requester->has_device() || requester->device() == 0) return;
   Account* account = sim_.accounts().FindByJid(*requester);
   if (account == nullptr || !account->devices.contains(requester->device())) return;
-  if (PhoneCrypto* crypto = CryptoFor(self)) {
+  // First retry: resend on the current session (the copy may just have been
+  // a duplicate, e.g. redelivered after a lost receipt: "key used already").
+  // From the second on the session is suspect: start a new one. Resetting on
+  // every retry makes a redelivered burst cascade into Bad MACs.
+  int count = 1;
+  if (const Node* retry = receipt.GetChild("retry")) {
+    count = std::atoi(retry->GetAttrText("count").value_or("1").c_str());
+  }
+  if (PhoneCrypto* crypto = CryptoFor(self); crypto != nullptr && count >= 2) {
     crypto->ResetSession(PhoneCrypto::AddressOf(*account, requester->device()));
   }
   const wa::Jid only =
@@ -483,9 +526,34 @@ void Router::PhoneRetry(Account& self, const Node& receipt) {
   }
 }
 
+void Router::AfterBundleFetch(const Node& iq) {
+  const Node* key = iq.GetChild("key");
+  if (key == nullptr) return;
+  for (const Node* user : key->GetChildren("user")) {
+    auto jid = user->GetAttrAsJid("jid");
+    if (!jid.ok() || !jid->has_device() || jid->device() == 0) continue;
+    Account* a = sim_.accounts().FindByJid(*jid);
+    if (a == nullptr) continue;
+    auto d = a->devices.find(jid->device());
+    if (d == a->devices.end() || d->second.prekeys.size() >= 5) continue;
+    const wa::Jid device = wa::Jid::WithDevice(a->phone, std::string(wa::kUserServer), d->first);
+    if (low_notified_[device.ToString()]) continue;
+    low_notified_[device.ToString()] = true;
+    Node n("notification");
+    n.SetAttr("from", ServerJid());
+    n.SetAttr("type", "encrypt");
+    n.SetAttr("id", sim_.NextId());
+    n.SetAttr("t", std::to_string(sim_.NowS()));
+    n.AddChild(Node("count", {{"value", std::to_string(d->second.prekeys.size())}}));
+    Deliver(device, std::move(n));
+  }
+}
+
 void Router::OnPreKeysUploaded(const wa::Jid& device) {
+  low_notified_.erase(device.ToString());
   if (history_sent_[device.ToString()]) return;
   history_sent_[device.ToString()] = true;
+  Touch();
   if (Account* account = sim_.accounts().FindByPhone(device.user())) {
     SendHistorySync(*account, device.device());
   }

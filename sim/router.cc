@@ -24,8 +24,8 @@ Node OneToOneStanza(const Node& message, const Account& sender, uint16_t sender_
   Node out("message");
   out.SetAttr("id", message.GetAttrText("id").value_or(""));
   if (own_device) {
-    out.SetAttr("from", wa::Jid::WithDevice(sender.phone, std::string(wa::kUserServer),
-                                            sender_device));
+    out.SetAttr("from",
+                wa::Jid::WithDevice(sender.phone, std::string(wa::kUserServer), sender_device));
     if (auto to = message.GetAttrAsJid("to"); to.ok()) {
       // A retry resend names the device; the chat is then its user.
       out.SetAttr("recipient", to->has_device() ? to->ToNonAd() : *to);
@@ -89,6 +89,11 @@ void Router::OnMessage(const wa::Jid& self, const Node& message, const Reply& re
     const Group* group = FindGroup(*to);
     if (group == nullptr) {
       reply(MessageAck(message, sim_.NowS(), 404));
+      return;
+    }
+    if (std::find(group->phones.begin(), group->phones.end(), sender->phone) ==
+        group->phones.end()) {
+      reply(MessageAck(message, sim_.NowS(), 403));  // not a member (any more)
       return;
     }
     reply(MessageAck(message, sim_.NowS()));
@@ -180,7 +185,9 @@ void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& 
         out.AddChild(*it->second);
         any = true;
       }
-      if (only) {
+      if (only && !any) {
+        // A retry resend carries the message twice (§8.12 item 4); forward
+        // one copy: the <participants> one when present, else the direct one.
         for (const Node* enc : message.GetChildren("enc")) {
           if (enc->GetAttrText("type") != "skmsg") {
             out.AddChild(*enc);
@@ -218,6 +225,7 @@ void Router::Deliver(const wa::Jid& device, Node stanza) {
     return;
   }
   queue.push_back({stanza.tag, stanza.GetAttrText("id").value_or(""), stanza});
+  Touch();
   if (SimConnection* conn = sim_.FindDevice(device)) conn->Send(stanza);
 }
 
@@ -237,6 +245,7 @@ size_t Router::PendingCount(const wa::Jid& device) const {
 void Router::ForgetDevice(const wa::Jid& device) {
   pending_.erase(device.ToString());
   history_sent_.erase(device.ToString());
+  Touch();
 }
 
 bool Router::RemovePending(const wa::Jid& device, std::string_view tag, std::string_view id) {
@@ -247,6 +256,7 @@ bool Router::RemovePending(const wa::Jid& device, std::string_view tag, std::str
     if (p->tag == tag && p->id == id) {
       queue.erase(p);
       if (queue.empty()) pending_.erase(it);
+      Touch();
       return true;
     }
   }
@@ -272,7 +282,9 @@ void Router::OnReceipt(const wa::Jid& self, const Node& receipt, const Reply& re
       type == "server-error") {
     return;
   }
-  RouteReceipt(*receiver, self.device(), ids, type,
+  // 'inactive' is a delivery receipt from a device that is not online; the
+  // sender sees a plain delivery receipt.
+  RouteReceipt(*receiver, self.device(), ids, type == "inactive" ? "" : type,
                receipt.GetAttrText("t").value_or(std::to_string(sim_.NowS())), receipt);
 }
 
@@ -286,15 +298,15 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
   const bool group = chat.ok() && chat->IsGroup();
   Node out("receipt");
   out.SetAttr("id", ids.front());
+  const wa::Jid receiver_device =
+      device == 0 ? receiver.LidJid()
+                  : wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer), device);
   if (group) {
     out.SetAttr("from", *chat);
-    out.SetAttr("participant",
-                wa::Jid::WithDevice(receiver.lid, std::string(wa::kLidServer), device));
+    out.SetAttr("participant", receiver_device);
   } else if (type == "retry") {
     // The requester is the device itself [§8.12].
-    out.SetAttr("from", device == 0 ? receiver.LidJid()
-                                    : wa::Jid::WithDevice(receiver.lid,
-                                                          std::string(wa::kLidServer), device));
+    out.SetAttr("from", receiver_device);
   } else if (chat.ok() && chat->IsLid()) {
     out.SetAttr("from", receiver.LidJid());
   } else {
@@ -309,6 +321,9 @@ void Router::RouteReceipt(Account& receiver, uint16_t device, const std::vector<
 void Router::OnAck(const wa::Jid& self, const Node& ack) {
   const std::string cls = ack.GetAttrText("class").value_or("");
   const std::string id = ack.GetAttrText("id").value_or("");
+  // A message nack (error='500' after a failed decryption) does not settle
+  // it: the retry receipt before it did, and a resend may already be queued.
+  if (cls == "message" && ack.HasAttr("error")) return;
   if (cls == "receipt" || cls == "notification" || cls == "message") {
     RemovePending(self, cls, id);
   }

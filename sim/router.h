@@ -11,7 +11,8 @@
 //     until the device acknowledges it (a <receipt> for a message, an <ack>
 //     for receipts and notifications); live delivery sends it at once, a
 //     login (re)sends all of them marked offline='n' before
-//     <ib><offline count/>. Memory only (a wasim restart forgets them);
+//     <ib><offline count/>. Saved with the rest of this state in
+//     DIR/messaging.json (router_state.cc; main.cc decides when);
 //   * receipts go back to the original sender's device, acked with
 //     <ack class='receipt'>; retry receipts are forwarded the same way;
 //   * groups (groups.cc), the phone's admin send and history sync
@@ -88,6 +89,9 @@ struct SendRequest {
   std::string media_type;  // image, video, audio, document (empty: text)
   std::string data;        // media bytes
   std::string caption, file_name, mimetype;
+  // Tests of the retry path: the companions' first copies are corrupted, so
+  // they answer retry receipts and the phone resends on a new session.
+  bool corrupt = false;
 };
 
 class Router {
@@ -104,6 +108,10 @@ class Router {
   void OnAck(const wa::Jid& self, const Node& ack);
   // After a prekey upload: the first one of a device triggers history sync.
   void OnPreKeysUploaded(const wa::Jid& self);
+  // After a bundle fetch (`iq` = the request): companions whose one-time
+  // pre-keys ran low (< 5) get <notification type='encrypt'><count value/>
+  // once until their next upload [§8.8].
+  void AfterBundleFetch(const Node& iq);
 
   // --- delivery ---
   // Queues `stanza` for `device` (PN device JID) and sends it when connected;
@@ -113,6 +121,14 @@ class Router {
   std::vector<Node> Pending(const wa::Jid& device) const;
   size_t PendingCount(const wa::Jid& device) const;
   void ForgetDevice(const wa::Jid& device);
+
+  // --- persistence (router_state.cc) ---
+  // The whole messaging state as one JSON file (tmp + rename).
+  base::Status Save(const std::string& path);
+  // Reads a file written by Save (a missing file is an empty state).
+  base::Status Load(const std::string& path);
+  // Called after every change (main.cc debounces a Save).
+  void SetOnChange(std::function<void()> on_change) { on_change_ = std::move(on_change); }
 
   // --- phones (phone_messaging.cc) ---
   // Creates the Signal state of every phone that has none yet (before
@@ -126,6 +142,13 @@ class Router {
   base::Result<const Group*> CreateGroup(std::string_view subject,
                                          const std::vector<std::string>& phones);
   const Group* FindGroup(const wa::Jid& jid) const;
+  std::vector<const Group*> Groups() const;
+  // Adds and removes members; every device of the old and new members gets a
+  // w:gp2 <add>/<remove> notification; the remaining phones rotate their
+  // sender key after a removal (the next message distributes a new one).
+  base::Result<const Group*> ChangeMembers(const wa::Jid& group,
+                                           const std::vector<std::string>& add,
+                                           const std::vector<std::string>& remove);
   // w:g2 iqs from a companion.
   Node HandleGroupIq(SimConnection& conn, const Node& iq);
 
@@ -137,7 +160,7 @@ class Router {
   // What a phone sent, kept for retry receipts.
   struct PhoneSent {
     std::string id, from_phone, peer_phone, group;  // peer_phone or group
-    std::string plain;                             // serialized Message
+    std::string plain;                              // serialized Message
     std::string stanza_type, mediatype;
   };
   struct SentRecord {
@@ -156,10 +179,13 @@ class Router {
   PhoneCrypto* CryptoFor(Account& account);
   // Encrypts and delivers `sent` to every companion concerned, or only to
   // `only` (PN device JID; retries).
-  base::Status PhoneFanOut(Account& self, const PhoneSent& sent, const std::optional<wa::Jid>& only);
+  base::Status PhoneFanOut(Account& self, const PhoneSent& sent,
+                           const std::optional<wa::Jid>& only);
   void PhoneRetry(Account& self, const Node& receipt);
   void SendHistorySync(Account& account, uint16_t device);
   Node GroupNode(const Group& group) const;
+  void NotifyGroup(const Group& group, const std::vector<std::string>& to, const Node& child);
+  void Touch();
   void RecordReceived(Account& account, ReceivedMessage message);
   base::Result<std::string> EncryptedStanzaFor(Account& from, Account& to, uint16_t device,
                                                const std::string& plaintext, Node base,
@@ -179,6 +205,11 @@ class Router {
   std::map<std::string, bool, std::less<>> history_sent_;  // device JID text
   std::map<std::string, PhoneSent, std::less<>> sent_;     // by message id
   std::deque<std::string> sent_order_;
+  // Phone Signal stores loaded from disk, used when the phone is first needed.
+  std::map<std::string, std::vector<wa::signal::KeyWrite>, std::less<>> saved_crypto_;
+  std::function<void()> on_change_;
+  bool corrupt_ = false;  // SendRequest::corrupt, during the first fan-out
+  std::map<std::string, bool, std::less<>> low_notified_;  // device JID text
 
   friend class RouterTestPeer;
 };

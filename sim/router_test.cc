@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "sim/simulator.h"
 #include "wa/noise/cert_chain.h"
 #include "wa/proto/codec.h"
@@ -164,6 +166,42 @@ TEST(RouterTest, UnknownTargetsAreAckedWithAnError) {
   EXPECT_EQ(w.replies.at(0).GetAttrText("error"), "400");
 }
 
+TEST(RouterTest, RetryResendsReachOnlyTheRequestingDeviceWithOneCopy) {
+  World w;
+  AddBareDevice(*w.a, 1);
+  AddBareDevice(*w.b, 1);
+  AddBareDevice(*w.b, 2);
+  // 1:1 device_fanout='false' with only the direct <enc count>.
+  Node direct("message", {{"id", "3EB0R1"}, {"type", "text"}, {"device_fanout", "false"}});
+  direct.SetAttr("to", Pn(kB, 2));
+  direct.AddChild(Node("enc", {{"v", "2"}, {"type", "msg"}, {"count", "1"}},
+                       wa::binary::Bytes(std::string("again"))));
+  w.router().OnMessage(Pn(kA, 1), direct, w.reply);
+  EXPECT_EQ(w.router().PendingCount(Pn(kB, 1)), 0u);
+  auto b2 = w.router().Pending(Pn(kB, 2));
+  ASSERT_EQ(b2.size(), 1u);
+  EXPECT_EQ(ContentBytes(*b2[0].GetChild("enc")), "again");
+  // Group retry resend: direct copy + <participants> copy → one copy.
+  auto group = w.router().CreateGroup("R", {kA, kB});
+  ASSERT_TRUE(group.ok());
+  Node resend("message", {{"id", "3EB0R2"}, {"type", "text"}});
+  resend.SetAttr("to", (*group)->Jid());
+  resend.SetAttr("participant", wa::Jid::WithDevice(w.b->lid, "lid", 1));
+  resend.AddChild(Enc("msg", "direct"));
+  Node participants("participants");
+  Node to("to");
+  to.SetAttr("jid", wa::Jid::WithDevice(w.b->lid, "lid", 1));
+  to.AddChild(Enc("msg", "listed"));
+  participants.AddChild(std::move(to));
+  resend.AddChild(std::move(participants));
+  w.router().OnMessage(Pn(kA, 1), resend, w.reply);
+  auto b1 = w.router().Pending(Pn(kB, 1));
+  ASSERT_EQ(b1.back().GetAttrText("id"), "3EB0R2");
+  ASSERT_EQ(b1.back().GetChildren("enc").size(), 1u);
+  EXPECT_EQ(ContentBytes(*b1.back().GetChild("enc")), "listed");
+  EXPECT_NE(w.router().Pending(Pn(kB, 2)).back().GetAttrText("id"), "3EB0R2");
+}
+
 TEST(RouterTest, PendingQueueIsBounded) {
   World w;
   AddBareDevice(*w.b, 1);
@@ -193,7 +231,8 @@ TEST(RouterTest, GroupFanOutPutsThePairwiseCopyBeforeTheSharedSkmsg) {
     ASSERT_EQ(p.size(), 1u);
     EXPECT_EQ(p[0].GetAttrText("type"), "w:gp2");
     ASSERT_NE(p[0].GetChild("create"), nullptr);
-    w.router().OnAck(dev, Node("ack", {{"class", "notification"}, {"id", *p[0].GetAttrText("id")}}));
+    w.router().OnAck(dev,
+                     Node("ack", {{"class", "notification"}, {"id", *p[0].GetAttrText("id")}}));
     EXPECT_EQ(w.router().PendingCount(dev), 0u);
   }
   Node message("message", {{"id", "3EB0CC"}, {"type", "text"}});
@@ -282,6 +321,103 @@ TEST(RouterTest, PhoneAndCompanionExchangeRealSignalMessages) {
   EXPECT_EQ(to_b1[0].tag, "receipt");
   EXPECT_EQ(to_b1[0].GetAttrText("id"), "3EB0DD");
   EXPECT_EQ(to_b1[0].GetAttrText("from"), kA + "@s.whatsapp.net");
+}
+
+TEST(RouterTest, StateSurvivesSaveAndLoad) {
+  World w;
+  Companion b1(w.random, *w.b, 1);
+  AddBareDevice(*w.a, 1);
+  auto group = w.router().CreateGroup("Kept", {kA, kB});
+  ASSERT_TRUE(group.ok());
+  auto first = w.router().PhoneSend(kA, {.to = kB, .text = "one"});
+  ASSERT_TRUE(first.ok());
+  const std::string path = ::testing::TempDir() + "/router_state_test.json";
+  ASSERT_TRUE(w.router().Save(path).ok());
+
+  Router loaded(*w.sim);
+  ASSERT_TRUE(loaded.Load(path).ok());
+  EXPECT_EQ(loaded.PendingCount(Pn(kB, 1)), w.router().PendingCount(Pn(kB, 1)));
+  EXPECT_EQ(loaded.Pending(Pn(kA, 1)), w.router().Pending(Pn(kA, 1)));
+  ASSERT_NE(loaded.FindGroup((*group)->Jid()), nullptr);
+  EXPECT_EQ(loaded.FindGroup((*group)->Jid())->subject, "Kept");
+  // The phone continues the same Signal session: the companion decrypts the
+  // first message and then the second, sent by the reloaded router.
+  auto second = loaded.PhoneSend(kA, {.to = kB, .text = "two"});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto pending = loaded.Pending(Pn(kB, 1));
+  ASSERT_GE(pending.size(), 3u);  // create notification, one, two
+  std::vector<std::string> texts;
+  for (const Node& stanza : pending) {
+    const Node* enc = stanza.GetChild("enc");
+    if (stanza.tag != "message" || enc == nullptr) continue;
+    auto type = wa::signal::ParseMessageType(*enc->GetAttrText("type"));
+    auto padded = wa::signal::Decrypt(*b1.stores, wa::signal::Address{w.a->lid + "_1", 0}, *type,
+                                      *ContentBytes(*enc));
+    ASSERT_TRUE(padded.ok()) << padded.status().ToString();
+    texts.push_back(
+        wa::proto::Parse<wa::proto::Message>(*wa::signal::Unpad(*padded))->conversation());
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"one", "two"}));
+  // A missing file is an empty state; garbage is an error.
+  Router empty(*w.sim);
+  EXPECT_TRUE(empty.Load(path + ".missing").ok());
+  { std::ofstream(path) << "[1,2"; }
+  EXPECT_FALSE(empty.Load(path).ok());
+}
+
+TEST(RouterTest, GarbageForThePhoneIsRecordedAndAnsweredWithARetryReceipt) {
+  World w;
+  AddBareDevice(*w.b, 1);
+  Node message("message", {{"id", "3EB0EE"}, {"type", "text"}});
+  message.SetAttr("to", w.a->PnJid());
+  Node participants("participants");
+  Node to("to");
+  to.SetAttr("jid", w.a->PnJid());
+  to.AddChild(Enc("pkmsg", "\x33garbage"));
+  to.AddChild(Node("enc", {{"type", "msg"}}));  // no bytes
+  to.AddChild(Enc("nonsense", "x"));
+  participants.AddChild(std::move(to));
+  message.AddChild(std::move(participants));
+  message.AddChild(Enc("skmsg", "also garbage"));
+  w.router().OnMessage(Pn(kB, 1), message, w.reply);
+  EXPECT_EQ(w.replies.at(0).GetAttrText("error"), std::nullopt);
+  const auto& got = w.router().Received(kA);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].error, "");
+  auto to_b1 = w.router().Pending(Pn(kB, 1));
+  ASSERT_EQ(to_b1.size(), 1u);
+  EXPECT_EQ(to_b1[0].GetAttrText("type"), "retry");
+  EXPECT_EQ(to_b1[0].GetAttrText("from"), w.a->lid + "@lid");
+  ASSERT_NE(to_b1[0].GetChild("retry"), nullptr);
+  EXPECT_EQ(to_b1[0].GetChild("retry")->GetAttrText("id"), "3EB0EE");
+  // Receipts and acks for unknown ids, stray stanzas: no effect, no crash.
+  w.router().OnReceipt(Pn(kB, 1), Node("receipt"), w.reply);
+  w.router().OnReceipt(Pn(kB, 1), Node("receipt", {{"id", "nope"}, {"type", "read"}}), w.reply);
+  w.router().OnAck(Pn(kB, 1), Node("ack", {{"class", "receipt"}, {"id", "nope"}}));
+  w.router().OnMessage(Pn(kB, 1), Node("message", {{"id", "x"}, {"to", "1@g.us"}}), w.reply);
+  EXPECT_EQ(w.replies.back().GetAttrText("error"), "404");
+  EXPECT_EQ(w.router().PendingCount(Pn(kB, 1)), 1u);
+}
+
+TEST(RouterTest, LowPreKeysAreAnnouncedOnceUntilTheNextUpload) {
+  World w;
+  AddBareDevice(*w.b, 1);
+  w.b->devices[1].prekeys = {{1, std::string(32, 'k')}};
+  Node iq("iq", {{"xmlns", "encrypt"}, {"type", "get"}});
+  Node key("key");
+  Node user("user");
+  user.SetAttr("jid", wa::Jid::WithDevice(w.b->lid, "lid", 1));
+  key.AddChild(std::move(user));
+  iq.AddChild(std::move(key));
+  w.router().AfterBundleFetch(iq);
+  w.router().AfterBundleFetch(iq);
+  auto p = w.router().Pending(Pn(kB, 1));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].GetAttrText("type"), "encrypt");
+  EXPECT_EQ(p[0].GetChild("count")->GetAttrText("value"), "1");
+  w.router().OnPreKeysUploaded(Pn(kB, 1));  // (also its first: the history sync)
+  w.router().AfterBundleFetch(iq);
+  EXPECT_EQ(w.router().Pending(Pn(kB, 1)).back().GetAttrText("type"), "encrypt");
 }
 
 TEST(RouterTest, PhoneSendRejectsBadInput) {

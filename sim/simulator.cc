@@ -21,7 +21,8 @@ Simulator::Simulator(AccountStore& accounts, ServerIdentity identity, base::Rand
       clock_(clock),
       limits_(limits),
       blobs_(random),
-      router_(std::make_unique<Router>(*this)) {}
+      router_(std::make_unique<Router>(
+          *this, RouterLimits{.max_pending_per_device = limits.max_offline_per_device})) {}
 
 std::string Simulator::NextId() { return "srv-" + std::to_string(next_id_++); }
 

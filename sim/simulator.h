@@ -35,10 +35,10 @@ namespace sim {
 
 struct SimLimits {
   size_t max_connections = 256;
-  size_t max_frame_size = 4 << 20;        // incoming noise frames
-  size_t max_outbox_bytes = 16 << 20;     // per connection; past it: abort
-  size_t max_offline_per_device = 1000;   // queued stanzas per device
-  int64_t handshake_timeout_ms = 20'000;  // from connect until the Noise handshake is done
+  size_t max_frame_size = 4 << 20;         // incoming noise frames
+  size_t max_outbox_bytes = 16 << 20;      // per connection; past it: abort
+  size_t max_offline_per_device = 50'000;  // unacked stanzas per companion (router)
+  int64_t handshake_timeout_ms = 20'000;   // from connect until the Noise handshake is done
   // From connect until pairing is done. Baileys gives up after 160 s of QR
   // codes itself [§5.2]; this bounds clients that never do.
   int64_t registration_timeout_ms = 300'000;

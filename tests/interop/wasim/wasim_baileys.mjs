@@ -59,8 +59,8 @@ async function connect(authDir) {
   const sock = makeWASocket({ auth: state, waWebSocketUrl: info.wsUrl, logger, markOnlineOnConnect: false,
     // Replaced or removed sockets leave queries pending; 60 s timers would keep node alive.
     defaultQueryTimeoutMs: 5_000,
-    // wasim sends no history sync yet (messaging issue); without this Baileys
-    // waits 20 s for one after the first login, with timers that outlive end().
+    // This test is about linking; the messaging test covers wasim's history
+    // sync. Without it Baileys' first-login history wait keeps timers alive.
     shouldSyncHistoryMessage: () => false })
   const updates = []
   const waiters = []

@@ -10,10 +10,20 @@ import pino from 'pino'
 import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS, downloadMediaMessage } from 'baileys'
 
 const info = JSON.parse(process.env.WASIM_INFO)
+// libsignal (inside Baileys) prints every session it closes; keep the report readable.
+// (and every failed decryption of a redelivered duplicate).
+for (const level of ['info', 'log', 'warn', 'error']) {
+  const original = console[level]
+  console[level] = (...args) => {
+    const first = String(args[0])
+    if (!first.startsWith('Closing') && !first.startsWith('Session error')) original(...args)
+  }
+}
 const tmp = process.env.WASIM_TMP
 const STEP_MS = 20_000
 const PHONE_A = '15550100001'
 const PHONE_B = '15550100002'
+const PHONE_C = '15550100003'
 const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' })
 const sleep = ms => new Promise(r => setTimeout(r, ms))
 
@@ -52,6 +62,7 @@ async function connect(authDir) {
   sock.ev.on('connection.update', u => c.updates.push(u))
   sock.ev.on('messages.upsert', u => { for (const m of u.messages) c.messages.push({ ...m, upsertType: u.type }) })
   sock.ev.on('messaging-history.set', u => c.history.push(u))
+  sock.ev.on('messages.update', u => c.receipts.push(...u))
   c.next = (match, what) => until(what, () => c.updates.find(match))
   c.flush = () => Promise.all(c.pendingSaves)
   return c
@@ -69,7 +80,7 @@ test('messages through wasim with the real Baileys 7', async t => {
   const got = await admin('GET', '/admin/info')
   assert.match(got.body.mediaCaPem, /BEGIN CERTIFICATE/)
   assert.match(got.body.mediaUrl, /^https:\/\/127\.0\.0\.1:\d+$/)
-  for (const [phone, name] of [[PHONE_A, 'Alice'], [PHONE_B, 'Bob']]) {
+  for (const [phone, name] of [[PHONE_A, 'Alice'], [PHONE_B, 'Bob'], [PHONE_C, 'Carol']]) {
     assert.equal((await admin('POST', '/admin/accounts', { phone, name })).status, 201)
   }
   const authA = path.join(tmp, 'auth-a')
@@ -97,6 +108,15 @@ test('messages through wasim with the real Baileys 7', async t => {
       (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`] === 0)
   })
 
+  await t.test('retry: Baileys cannot decrypt B → retry receipt → B resends', async () => {
+    const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: PHONE_A, text: 'second try', corrupt: true })
+    assert.equal(sent.status, 200, JSON.stringify(sent.body))
+    const m = await until('resent message decrypted', () => c.messages.find(m => m.key.id === sent.body.id && textOf(m) === 'second try'))
+    assert.equal(m.key.fromMe, false)
+    const receipts = (await received(PHONE_B)).receipts
+    assert.ok(receipts.find(r => r.id === sent.body.id && r.type === 'retry'), JSON.stringify(receipts))
+  })
+
   let fromB
   await t.test('Baileys → phone B text, delivery receipt back', async () => {
     const msg = await c.sock.sendMessage(`${PHONE_B}@s.whatsapp.net`, { text: 'hi B, from Baileys' })
@@ -109,6 +129,11 @@ test('messages through wasim with the real Baileys 7', async t => {
     assert.equal(own.fromMe, true)
     assert.equal(own.chat, `${PHONE_B}@s.whatsapp.net`)
     fromB = msg
+    // B's phone answered with a delivery receipt: status DELIVERY_ACK (3).
+    // (Baileys' event buffer may fold the update into the upsert of its own message.)
+    await until('delivery receipt at Baileys', () =>
+      c.receipts.find(u => u.key.id === msg.key.id && u.update.status >= 3) ||
+      c.messages.find(m => m.key.id === msg.key.id && m.status >= 3))
   })
 
   await t.test('media both ways (image + document)', async () => {
@@ -155,6 +180,8 @@ test('messages through wasim with the real Baileys 7', async t => {
     const meta = await c.sock.groupMetadata(g.body.jid)
     assert.equal(meta.subject, 'Sim group')
     assert.equal(meta.participants.length, 2)
+    const all = await c.sock.groupFetchAllParticipating()
+    assert.equal(all[g.body.jid]?.subject, 'Sim group')
     const mine = await c.sock.sendMessage(g.body.jid, { text: 'hello group' })
     const r = await until('B group msg', async () => (await received(PHONE_B)).messages.find(m => m.id === mine.key.id))
     assert.equal(r.text, 'hello group')
@@ -169,6 +196,49 @@ test('messages through wasim with the real Baileys 7', async t => {
       assert.equal(m.key.remoteJid, g.body.jid)
       assert.equal(textOf(m), text)
     }
+  })
+
+  await t.test('group membership: add C, remove C', async () => {
+    const g = (await admin('GET', '/admin/groups')).body.groups[0]
+    const updates = []
+    c.sock.ev.on('group-participants.update', u => updates.push(u))
+    const added = await admin('POST', `/admin/groups/${g.jid}/participants`, { add: [PHONE_C] })
+    assert.equal(added.status, 200, JSON.stringify(added.body))
+    assert.deepEqual(added.body.participants, [PHONE_B, PHONE_A, PHONE_C])
+    await until('add notification', () => updates.find(u => u.action === 'add'))
+    const m1 = await c.sock.sendMessage(g.jid, { text: 'welcome C' })
+    const r1 = await until('C got it', async () => (await received(PHONE_C)).messages.find(m => m.id === m1.key.id))
+    assert.equal(r1.text, 'welcome C', r1.error)
+    const removed = await admin('POST', `/admin/groups/${g.jid}/participants`, { remove: [PHONE_C] })
+    assert.equal(removed.status, 200, JSON.stringify(removed.body))
+    await until('remove notification', () => updates.find(u => u.action === 'remove'))
+    const m2 = await c.sock.sendMessage(g.jid, { text: 'C is gone' })
+    await until('B got it', async () => (await received(PHONE_B)).messages.find(m => m.id === m2.key.id))
+    assert.equal((await received(PHONE_C)).messages.find(m => m.id === m2.key.id), undefined)
+    // B's phone rotated its sender key: Baileys still reads B.
+    const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: g.jid, text: 'after removal' })
+    const m3 = await until('group upsert after removal', () => c.messages.find(m => m.key.id === sent.body.id))
+    assert.equal(textOf(m3), 'after removal')
+    assert.equal((await admin('POST', `/admin/groups/${g.jid}/participants`, { remove: [PHONE_A, PHONE_B] })).status, 400)
+  })
+
+  await t.test('groups made by Baileys: create, subject, add, leave', async () => {
+    const meta = await c.sock.groupCreate('Made by Baileys', [`${PHONE_B}@s.whatsapp.net`])
+    assert.match(meta.id, /^120363\d{12}@g\.us$/)
+    assert.equal(meta.participants.length, 2)
+    const sent = await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: meta.id, text: 'in your group' })
+    assert.equal(sent.status, 200, JSON.stringify(sent.body))
+    await until('upsert in new group', () => c.messages.find(m => m.key.id === sent.body.id))
+    await c.sock.groupUpdateSubject(meta.id, 'Renamed')
+    const added = await c.sock.groupParticipantsUpdate(meta.id, [`${PHONE_C}@s.whatsapp.net`], 'add')
+    assert.equal(added[0].status, '200')
+    const groups = (await admin('GET', '/admin/groups')).body.groups
+    const g = groups.find(x => x.jid === meta.id)
+    assert.equal(g.subject, 'Renamed')
+    assert.deepEqual(g.participants, [PHONE_A, PHONE_B, PHONE_C])
+    await c.sock.groupLeave(meta.id)
+    const after = (await admin('GET', '/admin/groups')).body.groups.find(x => x.jid === meta.id)
+    assert.deepEqual(after.participants, [PHONE_B, PHONE_C])
   })
 
   await t.test('Baileys offline while B sends → delivered at next login', async () => {
@@ -200,6 +270,28 @@ test('messages through wasim with the real Baileys 7', async t => {
     assert.equal(got.length, 200)
     assert.deepEqual(got.map(m => m.key.id), ids)
     assert.deepEqual(got.map(textOf), ids.map((_, i) => `burst ${i}`))
+    // Every stanza was acknowledged by a receipt or an ack: nothing left to redeliver.
+    await until('pending drained', async () =>
+      (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`] === 0)
+  })
+
+  await t.test('connection dropped mid-burst: every message arrives after the next login', async () => {
+    const ids = []
+    for (let i = 0; i < 100; i++) {
+      if (i === 50) assert.equal((await admin('POST', '/admin/faults', { action: 'drop' })).status, 200)
+      ids.push((await admin('POST', `/admin/accounts/${PHONE_B}/send`, { to: PHONE_A, text: `drop ${i}` })).body.id)
+    }
+    await c.next(u => u.connection === 'close', 'close after drop')
+    await c.flush()
+    const before = c.messages
+    c = await connect(authA)
+    await c.next(isOpen, 'open after drop')
+    await until('all 100 after drop', () => ids.every(id => [...before, ...c.messages].some(m => m.key.id === id && textOf(m))), 30_000)
+    const pending = await until('pending drained after drop', async () => {
+      const p = (await admin('GET', `/admin/accounts/${PHONE_A}/pending`)).body.pending[`${PHONE_A}:1@s.whatsapp.net`]
+      return p === 0 ? 'drained' : undefined
+    })
+    assert.equal(pending, 'drained')
     c.sock.end(undefined)
   })
 })
