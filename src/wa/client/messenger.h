@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,8 +126,11 @@ class Messenger {
     return signal::Address::ForUser(device.user(), device.agent(), device.device());
   }
   void LearnMapping(const Jid& a, const Jid& b);
+  // One Signal operation at a time (sessions are read-modify-write), waiters
+  // served first come, first served: UnlockSignal hands the lock straight to
+  // the oldest waiter by cancelling its timer. Strand only.
   boost::asio::awaitable<void> LockSignal();
-  void UnlockSignal() { signal_busy_ = false; }
+  void UnlockSignal();
 
   boost::asio::any_io_executor ex_;
   boost::asio::thread_pool& blocking_;
@@ -141,6 +145,7 @@ class Messenger {
   KeyStoreKv kv_;
   std::unique_ptr<signal::Context> context_;
   bool signal_busy_ = false;
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> signal_waiters_;
   std::map<std::string, PendingAck*> acks_;
   std::map<std::string, int> retry_counts_;  // incoming ids we asked to resend
   std::optional<iq::MediaConn> media_conn_;

@@ -107,12 +107,24 @@ void Messenger::LearnMapping(const Jid& a, const Jid& b) {
 }
 
 asio::awaitable<void> Messenger::LockSignal() {
-  asio::steady_timer wait(ex_);
-  while (signal_busy_) {
-    wait.expires_after(std::chrono::milliseconds(1));
-    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!signal_busy_) {
+    signal_busy_ = true;
+    co_return;
   }
-  signal_busy_ = true;
+  auto turn = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
+  signal_waiters_.push_back(turn);
+  // Woken only by UnlockSignal, which leaves signal_busy_ set: the lock is ours.
+  co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+void Messenger::UnlockSignal() {
+  if (signal_waiters_.empty()) {
+    signal_busy_ = false;
+    return;
+  }
+  std::shared_ptr<asio::steady_timer> next = std::move(signal_waiters_.front());
+  signal_waiters_.pop_front();
+  next->cancel();
 }
 
 asio::awaitable<void> Messenger::OnMessage(const Node& node) {
