@@ -64,6 +64,8 @@ class Outbox {
       wa::client::SendRequest request);
   base::Result<std::shared_ptr<wa::client::Client>> OpenClient() const;
   std::string NewMessageId();
+  // The chat a send to `to` is stored under (a known LID → its number).
+  std::string ChatJid(const std::string& to);
 
   const std::string instance_;
   store::Store& store_;

@@ -215,6 +215,8 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
       if (m.caption) assert.equal(content.caption, m.caption)
       if (m.fileName) assert.equal(content.fileName, m.fileName)
       assert.equal(Number(content.fileLength), m.data.length)
+      assert.equal(content.mimetype, r.body.mimeType)
+      assert.ok(m.mimetype.startsWith(r.body.mimeType.split(';')[0]), `${mediaType} mimeType ${r.body.mimeType}`)
       const bytes = await downloadMediaMessage(got, 'buffer', {})
       assert.ok(bytes.equals(m.data), `${mediaType} bytes at Baileys`)
     }
@@ -228,11 +230,33 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     assert.equal(m.content, 'hi wagate, Carol here')
     assert.equal(m.fromMe, false)
     assert.equal(m.sender, C_JID)
+    assert.equal(m.pushName, 'Carol')
     const ev = await until('new-message event', () => events['new-message'].find(e => e.id === sent.key.id))
     assert.equal(ev.jid, C_JID)
     assert.equal(ev.content, 'hi wagate, Carol here')
     // Baileys gets a delivery receipt from wagate.
     await until('Baileys sees delivery', () => baileys.statusUpdates.find(u => u.key.id === sent.key.id && u.update.status >= 3))
+  })
+
+  await t.test('Baileys replies to the LID chat it sees; wagate sends to a LID JID', async () => {
+    // Baileys 7 shows wagate's messages under A's LID; a bot replies to m.key.remoteJid.
+    const seen = baileys.messages.find(m => !m.key.fromMe && textOf(m) === 'hello Carol from wagate')
+    assert.ok(seen)
+    const sent = await baileys.sock.sendMessage(seen.key.remoteJid, { text: 'reply to the jid I saw' })
+    const m = await until('stored', async () => {
+      for (const jid of [C_JID, '100000000000003@lid']) {
+        const found = (await messagesOf(jid)).find(m => m.id === sent.key.id)
+        if (found) return found
+      }
+    }, STEP_MS, async () => JSON.stringify((await api('GET', '/whatsapp/chats')).body.map(c => c.jid)))
+    assert.equal(m.jid, C_JID, 'a LID that maps to a number is stored under the PN chat')
+    assert.equal(m.sender, C_JID)
+    const r = await api('POST', '/whatsapp/message/send/text', { to: '100000000000003@lid', text: 'to your LID' })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    const got = await until('Baileys upsert', () => inbound(baileys, r.body.id))
+    assert.equal(textOf(got), 'to your LID')
+    assert.equal(r.body.jid, C_JID, 'a send to a known LID is stored in the PN chat')
+    await until('delivered', async () => ['delivered', 'read'].includes((await findStored(C_JID, r.body.id))?.status))
   })
 
   await t.test('Baileys → wagate: image, video, document, audio; media URL serves identical bytes', async () => {
@@ -247,6 +271,7 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
       if (m.caption) assert.equal(s.caption, m.caption)
       if (m.fileName) assert.equal(s.fileName, m.fileName)
       assert.equal(s.size, m.data.length)
+      assert.equal(s.mimeType, m.mimetype)
       const served = await until(`${mediaType} downloaded`, async () => {
         const r = await api('GET', localPath(s.content), undefined, { raw: true })
         return r.status === 200 ? r : null
@@ -324,5 +349,21 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     const evs = events['new-message'].filter(e => set.has(e.id))
     assert.equal(evs.length, BURST, 'one new-message per message')
     t.diagnostic(`Baileys → wagate burst: ${Date.now() - t0} ms`)
+  })
+
+  await t.test('nothing undecryptable on either side; no duplicate upserts', async () => {
+    const stubs = baileys.messages.filter(m => m.messageStubType === 2)  // CIPHERTEXT: could not decrypt
+    assert.deepEqual(stubs.map(m => [m.key.id, m.messageStubType, m.messageStubParameters]), [])
+    const ids = baileys.messages.map(m => m.key.id)
+    assert.equal(new Set(ids).size, ids.length, 'each message upserted once')
+    const late = baileys.messages.filter(m => !m.key.fromMe && !m.messageStubType && m.upsertType !== 'notify')
+    assert.deepEqual(late.map(m => [m.key.id, m.upsertType]), [])
+    for (const jid of [C_JID]) {
+      const bad = (await allMessages(jid)).filter(m => ['undecryptable', 'unknown'].includes(m.type))
+      assert.deepEqual(bad, [])
+    }
+    const chats = (await api('GET', '/whatsapp/chats?limit=100')).body
+    t.diagnostic('wagate chats: ' + JSON.stringify(chats.map(c => [c.jid, c.isGroup])))
+    assert.ok(!chats.some(c => c.jid.endsWith('@lid')), 'no LID chat next to the PN chat')
   })
 })
