@@ -157,6 +157,11 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Idempotent(
 asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
     std::shared_ptr<wa::client::Client> client, store::MessageRecord record,
     wa::client::SendRequest request) {
+  // One send per chat at a time, in arrival order: stored order = wire order
+  // = event order. The time is taken under the turn for the same reason.
+  co_await turns_.Acquire(record.jid);
+  ChatTurns::Turn turn{&turns_, record.jid};
+  record.timestamp_ms = clock_.NowMs();
   store::ChatHint hint;
   hint.is_group = IsGroup(record.jid);
   auto pending = co_await base::Offload(

@@ -351,6 +351,29 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     t.diagnostic(`Baileys → wagate burst: ${Date.now() - t0} ms`)
   })
 
+  await t.test('200 concurrent sends (8 in flight) wagate → Baileys: Baileys sees wagate\'s stored order', async () => {
+    const N = 200
+    const texts = Array.from({ length: N }, (_, i) => `c-burst ${i}`)
+    let next = 0
+    const ids = new Set()
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < N) {
+        const text = texts[next++]
+        const r = await api('POST', '/whatsapp/message/send/text', { to: C, text })
+        assert.equal(r.status, 201, JSON.stringify(r.body))
+        ids.add(r.body.id)
+      }
+    }))
+    const got = () => baileys.messages.filter(m => ids.has(m.key.id))
+    await until(`all ${N} at Baileys`, () => got().length >= N, 60_000, () => got().length)
+    const stored = (await allMessages(C_JID)).filter(m => ids.has(m.id)).reverse()
+    assert.equal(stored.length, N)
+    assert.equal(got().length, N)
+    assert.deepEqual(got().map(m => m.key.id), stored.map(m => m.id), 'Baileys order = wagate order')
+    const evs = events['new-message'].filter(e => ids.has(e.id))
+    assert.deepEqual(evs.map(e => e.id), stored.map(m => m.id), 'new-message order = wagate order')
+  })
+
   await t.test('nothing undecryptable on either side; no duplicate upserts', async () => {
     const stubs = baileys.messages.filter(m => m.messageStubType === 2)  // CIPHERTEXT: could not decrypt
     assert.deepEqual(stubs.map(m => [m.key.id, m.messageStubType, m.messageStubParameters]), [])
