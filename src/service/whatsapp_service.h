@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,12 @@ struct Media {
   int64_t size = 0;
 };
 
+// The unread messages of a chat to read-receipt: the newest `unread`
+// incoming ones of `newest_first` (a page of the chat, newest first), by
+// sender (a group's receipt names the author), each list oldest first.
+std::map<std::string, std::vector<std::string>> UnreadBySender(
+    const std::vector<store::MessageRecord>& newest_first, int unread);
+
 class WhatsappService {
  public:
   // `blocking` runs store calls and file I/O for the API layer.
@@ -131,7 +138,9 @@ class WhatsappService {
   Result<store::MessageStore::Page> ListMessages(std::string_view jid, int limit,
                                                  std::optional<store::MessageCursor> before);
   // BLOCKING. unreadCount = 0; kNotFound when the chat does not exist.
-  // Read receipts are sent once the protocol client exists.
+  // When the chat had unread messages and the session is open, read
+  // receipts for them go out in the background (best effort: a closed
+  // session sends none).
   Result<store::ChatRecord> MarkChatRead(std::string_view jid);
 
   // BLOCKING (waits, bounded, for the connection): see

@@ -259,6 +259,22 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     await until('delivered', async () => ['delivered', 'read'].includes((await findStored(C_JID, r.body.id))?.status))
   })
 
+  await t.test('wagate marks the chat read → Baileys sees its message read', async () => {
+    const sent = await baileys.sock.sendMessage(A_JID, { text: 'please read me' })
+    await until('stored', () => findStored(C_JID, sent.key.id))
+    // Baileys' event buffer merges updates of one message by Object.assign, so
+    // a "delivered" whose handling finishes after the "read" (A's phone and
+    // wagate both send one) overwrites it. Let the deliveries settle first.
+    await until('Baileys sees delivered', () => baileys.statusUpdates.find(u => u.key.id === sent.key.id && u.update.status >= 3))
+    await sleep(500)
+    const r = await api('POST', `/whatsapp/messages/${C_JID}/read`)
+    assert.ok([200, 201].includes(r.status), JSON.stringify(r.body))
+    assert.equal(r.body.unreadCount, 0)
+    // WAMessageStatus.READ = 4
+    await until('Baileys sees read', () => baileys.statusUpdates.find(u => u.key.id === sent.key.id && u.update.status >= 4),
+      STEP_MS, () => JSON.stringify(baileys.statusUpdates.filter(u => u.key.id === sent.key.id)))
+  })
+
   await t.test('Baileys → wagate: image, video, document, audio; media URL serves identical bytes', async () => {
     for (const [mediaType, m] of Object.entries(MEDIA)) {
       const content = { [mediaType]: m.data, mimetype: m.mimetype }
@@ -308,6 +324,24 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     assert.equal(s2.sender, B_JID)
     const atC2 = await until('Baileys gets B group msg', () => inbound(baileys, fromB.body.id))
     assert.equal(textOf(atC2), 'group hello from B')
+    // Media in the group, both ways.
+    const img = MEDIA.image
+    const gm = await api('POST', '/whatsapp/message/send/media', { to: gjid, mediaUrl: fileUrl(img.file), mediaType: 'image', caption: 'group pic' })
+    assert.equal(gm.status, 201, JSON.stringify(gm.body))
+    const gmAtC = await until('Baileys gets group image', () => inbound(baileys, gm.body.id))
+    assert.ok((await downloadMediaMessage(gmAtC, 'buffer', {})).equals(img.data), 'group image bytes at Baileys')
+    const gmAtB = await until('B gets group image', async () => (await receivedAt(B)).messages.find(m => m.id === gm.body.id))
+    assert.ok(Buffer.from(gmAtB.data ?? '', 'base64').equals(img.data), 'group image bytes at B: ' + (gmAtB.error || ''))
+    const doc = MEDIA.document
+    const bm = await baileys.sock.sendMessage(gjid, { document: doc.data, mimetype: doc.mimetype, fileName: 'g.pdf' })
+    const bmStored = await until('wagate stores group document', () => findStored(gjid, bm.key.id))
+    assert.equal(bmStored.type, 'document')
+    assert.equal(bmStored.sender, C_JID)
+    const served = await until('group document downloaded', async () => {
+      const r = await api('GET', localPath(bmStored.content), undefined, { raw: true })
+      return r.status === 200 ? r : null
+    })
+    assert.ok(served.bytes.equals(doc.data), 'group document bytes at wagate')
     // Baileys reads wagate's group message → read at wagate.
     await baileys.sock.readMessages([atC.key])
     await until('group msg read', async () => (await findStored(gjid, w.body.id))?.status === 'read')
