@@ -3,6 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <algorithm>
 
 namespace service {
 
@@ -17,7 +20,28 @@ boost::asio::awaitable<void> ChatTurns::Acquire(const std::string& chat) {
     wait = std::make_shared<Signal>(executor, 1);
     it->second.waiters.push_back(wait);
   }
-  co_await wait->async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+  auto [ec] = co_await wait->async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+  if (!ec) co_return;
+  // Cancelled while waiting (server shutdown): leave the line, or pass the
+  // turn on when it was handed over meanwhile, then report the cancellation.
+  bool handed = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = queues_.find(chat);
+    if (it == queues_.end()) {
+      handed = true;  // cannot happen while we wait; treat as ours
+    } else {
+      auto& waiters = it->second.waiters;
+      auto pos = std::find(waiters.begin(), waiters.end(), wait);
+      if (pos == waiters.end()) {
+        handed = true;
+      } else {
+        waiters.erase(pos);
+      }
+    }
+  }
+  if (handed) Release(chat);
+  throw boost::system::system_error(ec);
 }
 
 void ChatTurns::Release(const std::string& chat) {

@@ -23,7 +23,8 @@ namespace service {
 
 class ChatTurns {
  public:
-  // Returns once `chat` is ours; pair with Release (see Turn).
+  // Returns once `chat` is ours; pair with Release (see Turn). Cancelled
+  // while waiting: throws boost::system::system_error and holds nothing.
   boost::asio::awaitable<void> Acquire(const std::string& chat);
   // Hands `chat` to the next waiter, or frees it.
   void Release(const std::string& chat);

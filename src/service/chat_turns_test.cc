@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <atomic>
 #include <thread>
@@ -66,6 +69,48 @@ TEST(ChatTurns, ExclusiveAcrossThreads) {
   pool.join();
   EXPECT_EQ(done.load(), kN);
   EXPECT_EQ(worst.load(), 1);
+  EXPECT_EQ(turns.Busy(), 0u);
+}
+
+TEST(ChatTurns, ACancelledWaiterLeavesTheLine) {
+  asio::io_context io;
+  ChatTurns turns;
+  asio::cancellation_signal cancel;
+  std::vector<std::string> log;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await turns.Acquire("chat");
+        ChatTurns::Turn turn{&turns, "chat"};
+        log.push_back("a+");
+        for (int i = 0; i < 3; ++i) co_await asio::post(io, asio::use_awaitable);
+        log.push_back("a-");
+      },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        try {
+          co_await turns.Acquire("chat");
+          ChatTurns::Turn turn{&turns, "chat"};
+          log.push_back("b+");
+        } catch (const boost::system::system_error&) {
+          log.push_back("b cancelled");
+        }
+      },
+      asio::bind_cancellation_slot(cancel.slot(), asio::detached));
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await turns.Acquire("chat");
+        ChatTurns::Turn turn{&turns, "chat"};
+        log.push_back("c+");
+      },
+      asio::detached);
+  asio::post(io, [&] { cancel.emit(asio::cancellation_type::terminal); });
+  io.run();
+  const std::vector<std::string> want{"a+", "b cancelled", "a-", "c+"};
+  EXPECT_EQ(log, want);
   EXPECT_EQ(turns.Busy(), 0u);
 }
 
