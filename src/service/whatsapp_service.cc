@@ -119,27 +119,30 @@ Result<store::MessageStore::Page> WhatsappService::ListMessages(
 }
 
 std::map<std::string, std::vector<std::string>> UnreadBySender(
-    const std::vector<store::MessageRecord>& newest_first, int unread) {
+    const std::vector<store::MessageRecord>& newest_first) {
   std::map<std::string, std::vector<std::string>> out;
   for (const store::MessageRecord& m : newest_first) {
-    if (unread <= 0) break;
-    if (m.from_me) continue;
+    if (m.from_me || m.status == "read" || m.type == "undecryptable") continue;
     out[m.sender].push_back(m.id);
-    --unread;
   }
   for (auto& [sender, ids] : out) std::reverse(ids.begin(), ids.end());
   return out;
 }
 
 Result<store::ChatRecord> WhatsappService::MarkChatRead(std::string_view jid) {
-  auto before = store_.GetChat(instance_, jid);
-  if (!before.ok()) return before.status();
-  if (before->has_value() && (*before)->unread_count > 0) {
-    std::shared_ptr<wa::client::Client> client = session_.OpenClient();
+  if (std::shared_ptr<wa::client::Client> client = session_.OpenClient()) {
     auto page = store_.ListMessages(instance_, jid, kMaxReadReceipts, std::nullopt);
-    if (client && page.ok()) {
-      auto batches = UnreadBySender(page->items, static_cast<int>(std::min<int64_t>(
-                                                     (*before)->unread_count, kMaxReadReceipts)));
+    if (!page.ok()) return page.status();
+    auto batches = UnreadBySender(page->items);
+    // Persist, then send: stored as read first, so a second call does not
+    // receipt them again.
+    for (const auto& [sender, ids] : batches) {
+      for (const std::string& id : ids) {
+        auto moved = store_.UpdateMessageStatus(instance_, jid, id, "read");
+        if (!moved.ok()) return moved.status();
+      }
+    }
+    if (!batches.empty()) {
       boost::asio::co_spawn(
           session_.strand(),
           SendReadReceipts(std::move(client), std::string(jid), std::move(batches)),

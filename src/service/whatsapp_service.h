@@ -102,11 +102,11 @@ struct Media {
   int64_t size = 0;
 };
 
-// The unread messages of a chat to read-receipt: the newest `unread`
-// incoming ones of `newest_first` (a page of the chat, newest first), by
-// sender (a group's receipt names the author), each list oldest first.
+// The messages of a chat page to read-receipt: the incoming ones not yet
+// `read` (a receipted message is stored as read), undecryptable ones left
+// out, by sender (a group's receipt names the author), each list oldest first.
 std::map<std::string, std::vector<std::string>> UnreadBySender(
-    const std::vector<store::MessageRecord>& newest_first, int unread);
+    const std::vector<store::MessageRecord>& newest_first);
 
 class WhatsappService {
  public:
@@ -138,9 +138,12 @@ class WhatsappService {
   Result<store::MessageStore::Page> ListMessages(std::string_view jid, int limit,
                                                  std::optional<store::MessageCursor> before);
   // BLOCKING. unreadCount = 0; kNotFound when the chat does not exist.
-  // When the chat had unread messages and the session is open, read
-  // receipts for them go out in the background (best effort: a closed
-  // session sends none).
+  // When the session is open, the incoming messages among the newest 500
+  // that are not `read` yet are stored as read and their read receipts go
+  // out in the background (a closed session sends none and marks none, so
+  // a later call still sends them). Not gated on unreadCount: a message
+  // that arrives during the call is counted read but stays unreceipted
+  // until the next call.
   Result<store::ChatRecord> MarkChatRead(std::string_view jid);
 
   // BLOCKING (waits, bounded, for the connection): see

@@ -137,6 +137,7 @@ async function connect(authDir) {
   const c = { sock, updates: [], messages: [], receipts: [], statusUpdates: [], pendingSaves: [] }
   sock.ev.on('creds.update', () => { c.pendingSaves.push(saveCreds()) })
   sock.ev.on('connection.update', u => c.updates.push(u))
+  sock.ws.on('CB:receipt', n => c.receipts.push(n))
   sock.ev.on('messages.upsert', u => { for (const m of u.messages) c.messages.push({ ...m, upsertType: u.type }) })
   sock.ev.on('messages.update', u => c.statusUpdates.push(...u))
   c.next = (match, what) => until(what, () => c.updates.find(match))
@@ -273,6 +274,29 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     // WAMessageStatus.READ = 4
     await until('Baileys sees read', () => baileys.statusUpdates.find(u => u.key.id === sent.key.id && u.update.status >= 4),
       STEP_MS, () => JSON.stringify(baileys.statusUpdates.filter(u => u.key.id === sent.key.id)))
+  })
+
+  await t.test('a client that marks read on new-message: read never overtakes delivered', async () => {
+    const reacted = new Set()
+    const onNew = m => {
+      if (m.fromMe || m.jid !== C_JID || reacted.has(m.id)) return
+      reacted.add(m.id)
+      api('POST', `/whatsapp/messages/${C_JID}/read`).catch(() => {})
+    }
+    socket.on('new-message', onNew)
+    try {
+      const ids = []
+      for (let i = 0; i < 10; i++) ids.push((await baileys.sock.sendMessage(A_JID, { text: `quick read ${i}` })).key.id)
+      const typesOf = id => baileys.receipts.filter(n => n.attrs.id === id ||
+        (Array.isArray(n.content) && n.content[0]?.content?.some?.(i => i.attrs?.id === id))).map(n => n.attrs.type ?? 'delivery')
+      for (const id of ids) {
+        // A's phone and wagate each deliver; wagate's read comes after both.
+        const types = await until(`read of ${id}`, () => { const t = typesOf(id); return t.includes('read') && t })
+        assert.deepEqual(types.slice(0, 3), ['delivery', 'delivery', 'read'], `${id}: ${types}`)
+      }
+    } finally {
+      socket.off('new-message', onNew)
+    }
   })
 
   await t.test('Baileys → wagate: image, video, document, audio; media URL serves identical bytes', async () => {
