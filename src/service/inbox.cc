@@ -23,16 +23,18 @@ Inbox::Inbox(std::string instance, store::Store& store, EventBus* events,
       own_jid_(std::move(own_jid)),
       pn_for_lid_(std::move(pn_for_lid)) {}
 
-std::string Inbox::Canonical(const std::string& jid, const std::string& alt) const {
+std::string ChatJidFor(const std::string& jid, const PnForLid& pn_for_lid) {
   constexpr std::string_view kLid = "@lid";
-  if (!jid.ends_with(kLid)) return jid;
-  if (alt.ends_with("@s.whatsapp.net")) return alt;
-  if (pn_for_lid_) {
-    if (auto pn = pn_for_lid_(jid.substr(0, jid.size() - kLid.size()))) {
-      return *pn + "@s.whatsapp.net";
-    }
+  if (!jid.ends_with(kLid) || !pn_for_lid) return jid;
+  if (auto pn = pn_for_lid(jid.substr(0, jid.size() - kLid.size()))) {
+    return *pn + "@s.whatsapp.net";
   }
   return jid;
+}
+
+std::string Inbox::Canonical(const std::string& jid, const std::string& alt) const {
+  if (jid.ends_with("@lid") && alt.ends_with("@s.whatsapp.net")) return alt;
+  return ChatJidFor(jid, pn_for_lid_);
 }
 
 Inbox::Stored Inbox::ToRecord(const wa::client::IncomingMessage& m) const {
@@ -119,9 +121,11 @@ boost::asio::awaitable<base::Status> Inbox::OnMessage(const wa::client::Incoming
 }
 
 boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r) {
+  // A receipt from a LID-addressed peer is for the message stored under its number.
+  const std::string chat = Canonical(r.chat, "");
   for (const std::string& id : r.ids) {
     auto moved = co_await base::Offload(
-        blocking_, [&] { return store_.UpdateMessageStatus(instance_, r.chat, id, r.status); });
+        blocking_, [&] { return store_.UpdateMessageStatus(instance_, chat, id, r.status); });
     if (!moved.ok()) {
       // Unknown statuses ("played") and messages we never stored are not errors.
       if (moved.status().code() != base::Code::kInvalidArgument &&
@@ -133,7 +137,7 @@ boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r)
     if (!*moved || events_ == nullptr) continue;
     boost::json::object o;
     o["id"] = id;
-    o["jid"] = r.chat;
+    o["jid"] = chat;
     o["status"] = r.status;
     const std::string payload = boost::json::serialize(o);
     co_await base::Offload(blocking_, [&] {

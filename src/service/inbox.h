@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
@@ -26,6 +27,15 @@ class thread_pool;
 }  // namespace boost::asio
 
 namespace service {
+
+// Maps a LID user ("100000000000002") to its phone-number user when known.
+using PnForLid = std::function<std::optional<std::string>(const std::string&)>;
+
+// The JID a chat is stored under: a LID JID whose number is known becomes
+// the phone-number JID (what API users send to and list); anything else is
+// kept. Incoming messages, receipts and sends all go through it, so one
+// conversation is one chat whichever address a stanza or a caller used.
+std::string ChatJidFor(const std::string& jid, const PnForLid& pn_for_lid);
 
 class Inbox final : public wa::client::MessageSink {
  public:

@@ -135,6 +135,46 @@ TEST_F(InboxTest, ReceiptsMoveTheStatusForwardOnly) {
   EXPECT_NE(Events("message-status")[0].find(R"("status":"read")"), std::string::npos);
 }
 
+TEST_F(InboxTest, AReceiptFromAKnownLidMovesTheMessageStoredUnderTheNumber) {
+  Inbox inbox{"default",
+              *store_,
+              &bus_,
+              pool_,
+              media_,
+              downloads_,
+              [] { return kMe; },
+              [](const std::string& lid) -> std::optional<std::string> {
+                if (lid == "100000000000002") return "15550100002";
+                return std::nullopt;
+              }};
+  store::MessageRecord sent;
+  sent.id = "S2";
+  sent.jid = kBob;
+  sent.sender = kMe;
+  sent.from_me = true;
+  sent.type = "text";
+  sent.timestamp_ms = 1;
+  sent.status = "sent";
+  ASSERT_TRUE(store_->SaveMessage("default", sent, {}).ok());
+  Run(inbox.OnReceipt({kBobLid, {"S2"}, "read", "100000000000002:1@lid", 2}));
+  EXPECT_EQ((*store_->GetMessage("default", kBob, "S2"))->status, "read");
+  ASSERT_EQ(Events("message-status").size(), 1u);
+  EXPECT_NE(Events("message-status")[0].find(R"("jid":"15550100002@s.whatsapp.net")"),
+            std::string::npos);
+}
+
+TEST(ChatJidFor, AKnownLidBecomesItsNumberAnythingElseIsKept) {
+  const PnForLid known = [](const std::string& lid) -> std::optional<std::string> {
+    if (lid == "100000000000002") return "15550100002";
+    return std::nullopt;
+  };
+  EXPECT_EQ(ChatJidFor(kBobLid, known), kBob);
+  EXPECT_EQ(ChatJidFor("100000000000009@lid", known), "100000000000009@lid");
+  EXPECT_EQ(ChatJidFor(kBob, known), kBob);
+  EXPECT_EQ(ChatJidFor("120363000000000001@g.us", known), "120363000000000001@g.us");
+  EXPECT_EQ(ChatJidFor(kBobLid, {}), kBobLid);
+}
+
 TEST_F(InboxTest, MediaIsStoredWithItsUrlAndADownloadJob) {
   wa::client::MediaMessageInput in;
   in.media_type = "image";

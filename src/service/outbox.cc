@@ -12,6 +12,7 @@
 
 #include "base/encoding.h"
 #include "base/offload.h"
+#include "service/inbox.h"
 #include "service/objects.h"
 #include "service/thumbnail.h"
 #include "service/whatsapp_service.h"
@@ -70,6 +71,11 @@ std::string Outbox::NewMessageId() {
   std::string hex = base::HexEncode(random_.Bytes(9));
   for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "3EB0" + hex;
+}
+
+std::string Outbox::ChatJid(const std::string& to) {
+  return ChatJidFor(
+      to, [this](const std::string& lid_user) { return session_.messaging().PnForLid(lid_user); });
 }
 
 base::Result<std::shared_ptr<wa::client::Client>> Outbox::OpenClient() const {
@@ -151,6 +157,11 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Idempotent(
 asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
     std::shared_ptr<wa::client::Client> client, store::MessageRecord record,
     wa::client::SendRequest request) {
+  // One send per chat at a time, in arrival order: stored order = wire order
+  // = event order. The time is taken under the turn for the same reason.
+  co_await turns_.Acquire(record.jid);
+  ChatTurns::Turn turn{&turns_, record.jid};
+  record.timestamp_ms = clock_.NowMs();
   store::ChatHint hint;
   hint.is_group = IsGroup(record.jid);
   auto pending = co_await base::Offload(
@@ -203,17 +214,17 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendText(SendTextReq
       [&]() -> asio::awaitable<base::Result<store::MessageRecord>> {
         auto client = OpenClient();
         if (!client.ok()) co_return client.status();
+        const std::string chat = ChatJid(request.to);
         std::optional<wa::client::Quote> quote;
         if (request.quoted_id) {
           quote = wa::client::Quote{*request.quoted_id, ""};
-          auto quoted = co_await base::Offload(blocking_, [&] {
-            return store_.GetMessage(instance_, request.to, *request.quoted_id);
-          });
+          auto quoted = co_await base::Offload(
+              blocking_, [&] { return store_.GetMessage(instance_, chat, *request.quoted_id); });
           if (quoted.ok() && quoted->has_value()) quote->sender = (*quoted)->sender;
         }
         store::MessageRecord r;
         r.id = NewMessageId();
-        r.jid = request.to;
+        r.jid = chat;
         r.sender = session_.OwnJid();
         r.from_me = true;
         r.type = "text";
@@ -222,7 +233,7 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendText(SendTextReq
         r.status = "pending";
         r.quoted_id = request.quoted_id;
         wa::client::SendRequest send;
-        send.to = r.jid;
+        send.to = request.to;  // the address the caller chose; stored under r.jid
         send.id = r.id;
         send.message = wa::client::BuildTextMessage(request.text, quote);
         send.type = "text";
@@ -300,7 +311,7 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendMedia(SendMediaR
 
         store::MessageRecord r;
         r.id = NewMessageId();
-        r.jid = request.to;
+        r.jid = ChatJid(request.to);
         r.sender = session_.OwnJid();
         r.from_me = true;
         r.type = request.media_type;
@@ -312,7 +323,7 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendMedia(SendMediaR
         r.timestamp_ms = clock_.NowMs();
         r.status = "pending";
         wa::client::SendRequest send;
-        send.to = r.jid;
+        send.to = request.to;  // the address the caller chose; stored under r.jid
         send.id = r.id;
         send.message = std::move(*message);
         send.type = "media";

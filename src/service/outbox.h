@@ -15,6 +15,10 @@
 // a repeat with another body is 409, one arriving while the first is in
 // flight is 409 too.
 //
+// Sends to one chat are serialized (ChatTurns) from storing to publishing,
+// so concurrent callers see one order everywhere; other chats run in
+// parallel.
+//
 // Threading: coroutines; WhatsApp work runs on the session strand, store
 // and file work on the blocking pool.
 #pragma once
@@ -27,6 +31,7 @@
 
 #include "base/clock.h"
 #include "base/random.h"
+#include "service/chat_turns.h"
 #include "service/event_bus.h"
 #include "service/media_fetch.h"
 #include "service/media_store.h"
@@ -64,6 +69,8 @@ class Outbox {
       wa::client::SendRequest request);
   base::Result<std::shared_ptr<wa::client::Client>> OpenClient() const;
   std::string NewMessageId();
+  // The chat a send to `to` is stored under (a known LID → its number).
+  std::string ChatJid(const std::string& to);
 
   const std::string instance_;
   store::Store& store_;
@@ -76,6 +83,7 @@ class Outbox {
   const base::Clock& clock_;
   std::mutex mu_;
   std::set<std::string> in_flight_;  // idempotency keys; guarded by mu_
+  ChatTurns turns_;
 };
 
 }  // namespace service

@@ -1,6 +1,9 @@
 #include "service/whatsapp_service.h"
 
+#include <algorithm>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +14,19 @@
 namespace service {
 
 namespace {
+
+// At most this many messages are read-receipted by one MarkChatRead.
+constexpr int kMaxReadReceipts = 500;
+
+// Parameters by value: they live in the coroutine frame.
+boost::asio::awaitable<void> SendReadReceipts(
+    std::shared_ptr<wa::client::Client> client, std::string chat,
+    std::map<std::string, std::vector<std::string>> batches) {
+  for (auto& [sender, ids] : batches) {
+    base::Status sent = co_await client->SendReadReceipt(chat, sender, std::move(ids));
+    if (!sent.ok()) spdlog::info("read receipt for {}: {}", chat, sent.ToString());
+  }
+}
 
 ConnectResult ResultFromView(const SessionView& view) {
   ConnectResult r;
@@ -102,7 +118,37 @@ Result<store::MessageStore::Page> WhatsappService::ListMessages(
   return store_.ListMessages(instance_, jid, limit, before);
 }
 
+std::map<std::string, std::vector<std::string>> UnreadBySender(
+    const std::vector<store::MessageRecord>& newest_first) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const store::MessageRecord& m : newest_first) {
+    if (m.from_me || m.status == "read" || m.type == "undecryptable") continue;
+    out[m.sender].push_back(m.id);
+  }
+  for (auto& [sender, ids] : out) std::reverse(ids.begin(), ids.end());
+  return out;
+}
+
 Result<store::ChatRecord> WhatsappService::MarkChatRead(std::string_view jid) {
+  if (std::shared_ptr<wa::client::Client> client = session_.OpenClient()) {
+    auto page = store_.ListMessages(instance_, jid, kMaxReadReceipts, std::nullopt);
+    if (!page.ok()) return page.status();
+    auto batches = UnreadBySender(page->items);
+    // Persist, then send: stored as read first, so a second call does not
+    // receipt them again.
+    for (const auto& [sender, ids] : batches) {
+      for (const std::string& id : ids) {
+        auto moved = store_.UpdateMessageStatus(instance_, jid, id, "read");
+        if (!moved.ok()) return moved.status();
+      }
+    }
+    if (!batches.empty()) {
+      boost::asio::co_spawn(
+          session_.strand(),
+          SendReadReceipts(std::move(client), std::string(jid), std::move(batches)),
+          boost::asio::detached);
+    }
+  }
   auto marked = store_.MarkChatRead(instance_, jid);
   if (!marked.ok()) return marked.status();
   if (!*marked) return base::NotFound("chat " + std::string(jid) + " not found");

@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,12 @@ struct Media {
   int64_t size = 0;
 };
 
+// The messages of a chat page to read-receipt: the incoming ones not yet
+// `read` (a receipted message is stored as read), undecryptable ones left
+// out, by sender (a group's receipt names the author), each list oldest first.
+std::map<std::string, std::vector<std::string>> UnreadBySender(
+    const std::vector<store::MessageRecord>& newest_first);
+
 class WhatsappService {
  public:
   // `blocking` runs store calls and file I/O for the API layer.
@@ -131,7 +138,12 @@ class WhatsappService {
   Result<store::MessageStore::Page> ListMessages(std::string_view jid, int limit,
                                                  std::optional<store::MessageCursor> before);
   // BLOCKING. unreadCount = 0; kNotFound when the chat does not exist.
-  // Read receipts are sent once the protocol client exists.
+  // When the session is open, the incoming messages among the newest 500
+  // that are not `read` yet are stored as read and their read receipts go
+  // out in the background (a closed session sends none and marks none, so
+  // a later call still sends them). Not gated on unreadCount: a message
+  // that arrives during the call is counted read but stays unreceipted
+  // until the next call.
   Result<store::ChatRecord> MarkChatRead(std::string_view jid);
 
   // BLOCKING (waits, bounded, for the connection): see

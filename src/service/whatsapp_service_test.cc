@@ -67,3 +67,34 @@ TEST_F(WhatsappServiceTest, ClosedStoreMakesPingFail) {
 
 }  // namespace
 }  // namespace service
+
+namespace service {
+namespace {
+
+TEST(UnreadBySender, IncomingNotYetReadByAuthorOldestFirst) {
+  auto m = [](std::string id, std::string sender, bool mine, std::string status = "delivered") {
+    store::MessageRecord r;
+    r.id = std::move(id);
+    r.jid = "120363000000000001@g.us";
+    r.sender = std::move(sender);
+    r.from_me = mine;
+    r.type = "text";
+    r.status = std::move(status);
+    return r;
+  };
+  const std::string b = "15550100002@s.whatsapp.net";
+  const std::string c = "15550100003@s.whatsapp.net";
+  // Newest first: C3, (mine), B2, C1, B0 (read already).
+  std::vector<store::MessageRecord> page{m("C3", c, false), m("M", "", true, "sent"),
+                                         m("B2", b, false), m("C1", c, false),
+                                         m("B0", b, false, "read")};
+  auto broken = m("U", b, false);
+  broken.type = "undecryptable";
+  page.push_back(broken);
+  std::map<std::string, std::vector<std::string>> want{{b, {"B2"}}, {c, {"C1", "C3"}}};
+  EXPECT_EQ(UnreadBySender(page), want);
+  EXPECT_TRUE(UnreadBySender({}).empty());
+}
+
+}  // namespace
+}  // namespace service

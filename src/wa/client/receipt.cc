@@ -234,6 +234,11 @@ asio::awaitable<base::Status> Messenger::SendReadReceipt(std::string chat, std::
     if (!author.ok()) co_return author.status();
     participant = *author;
   }
+  // A message being stored holds the Signal lock until its delivery receipt
+  // is out: waiting for the lock keeps "read" from overtaking "delivered"
+  // when the caller reacts to the message at once (new-message → read).
+  co_await LockSignal();
+  SignalLockGuard unlock{this};
   co_return link_.LinkSend(
       BuildReadReceipt(chat_jid->NormalizedUser(), participant, ids, clock_.NowMs() / 1000));
 }
