@@ -44,8 +44,8 @@ struct RouterLimits {
   // Unacked stanzas per companion: the real server keeps weeks of offline
   // messages; bursts in tests and benchmarks reach tens of thousands.
   size_t max_pending_per_device = 50'000;
-  size_t max_index = 50'000;             // message ids remembered for receipts
-  size_t max_received = 10'000;          // per phone, oldest dropped
+  size_t max_index = 50'000;     // message ids remembered for receipts
+  size_t max_received = 10'000;  // per phone, oldest dropped
   size_t max_groups = 1000;
   size_t max_group_size = 256;
   size_t max_phone_sent = 5000;  // phone sends kept for retries

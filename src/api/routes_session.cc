@@ -90,8 +90,8 @@ void AddSessionRoutes(http::Router& router, const ApiDeps& deps) {
         if (!result.ok()) co_return ErrorFromStatus(result.status());
         if (WantsPng(ctx.req)) {
           if (result->qr.empty()) {
-            co_return ErrorFromStatus(base::NotFound("no QR code to show: the session is " +
-                                                     result->status));
+            co_return ErrorFromStatus(
+                base::NotFound("no QR code to show: the session is " + result->status));
           }
           auto png = service::QrPng(result->qr);
           if (!png.ok()) co_return ErrorFromStatus(png.status());

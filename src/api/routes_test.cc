@@ -114,9 +114,9 @@ class RoutesTest : public ::testing::Test {
     o.auto_connect = false;
     return o;
   }
-  service::SessionManager session_{boost::asio::make_strand(io_), pool_, "default", *store_,
-                                   nullptr, Unreachable(), base::SecureRandom::Instance(),
-                                   clock_};
+  service::SessionManager session_{
+      boost::asio::make_strand(io_),  pool_, "default", *store_, nullptr, Unreachable(),
+      base::SecureRandom::Instance(), clock_};
   service::WhatsappService service_{"default", *store_, pool_, session_, clock_};
   Guard guard_{kKey, "jwt-secret-0123456789abcdef0123", clock_};
   http::Metrics metrics_;

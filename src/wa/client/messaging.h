@@ -37,8 +37,8 @@ namespace wa::client {
 // One incoming message after decryption, addressed as api.md wants it.
 struct IncomingMessage {
   std::string id;
-  std::string chat;        // chat JID without device: "1555…@s.whatsapp.net", "…@lid", "…@g.us"
-  std::string sender;      // author JID without device (== chat for 1:1 from the peer)
+  std::string chat;    // chat JID without device: "1555…@s.whatsapp.net", "…@lid", "…@g.us"
+  std::string sender;  // author JID without device (== chat for 1:1 from the peer)
   std::string sender_alt;  // the author's other addressing (PN ↔ LID) when the stanza says
   bool from_me = false;    // sent by another device of ours (device-sent message)
   bool is_group = false;
@@ -93,8 +93,8 @@ struct SendRequest {
 
 struct SendResult {
   std::string id;
-  std::string chat;           // as sent (normalised)
-  int64_t timestamp_ms = 0;   // the server ack's `t`
+  std::string chat;          // as sent (normalised)
+  int64_t timestamp_ms = 0;  // the server ack's `t`
 };
 
 // Media uploaded to the media host, for the message fields [§10].
