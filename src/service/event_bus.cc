@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "service/objects.h"
+
 namespace service {
 
 base::Result<std::string> WithSeq(std::string_view payload, int64_t seq) {
@@ -105,6 +107,19 @@ void EventBus::Unsubscribe(uint64_t id) {
   }
   // A publish in flight may still hold the listener; wait for it.
   std::lock_guard wait(publish_mu_);
+}
+
+void PublishMessageStored(EventBus& bus, const store::MessageRecord& message,
+                          const store::ChatRecord& chat) {
+  for (auto [name, payload] :
+       {std::pair{kNewMessage, boost::json::serialize(MessageToJson(message))},
+        std::pair{kChatUpdate, boost::json::serialize(ChatToJson(chat))}}) {
+    auto published = bus.Publish(name, payload);
+    if (!published.ok()) {
+      spdlog::warn("message {}: stored but {} not published: {}", message.id, name,
+                   published.status().ToString());
+    }
+  }
 }
 
 }  // namespace service

@@ -111,4 +111,11 @@ class EventBus {
 // `payload` is not a JSON object. Exposed for tests and replay.
 base::Result<std::string> WithSeq(std::string_view payload, int64_t seq);
 
+// BLOCKING. `new-message` with the message object, then `chat-update` with
+// the chat, for a message just stored (received or sent). A failure is
+// logged, not returned: the message is stored, and a lost event is
+// recoverable (GET messages) where a refused receipt or send is not.
+void PublishMessageStored(EventBus& bus, const store::MessageRecord& message,
+                          const store::ChatRecord& chat);
+
 }  // namespace service

@@ -5,7 +5,6 @@
 #include <boost/json/serialize.hpp>
 
 #include "base/offload.h"
-#include "service/objects.h"
 #include "wa/client/content.h"
 
 namespace service {
@@ -102,50 +101,38 @@ boost::asio::awaitable<base::Status> Inbox::OnMessage(const wa::client::Incoming
       WAGATE_RETURN_IF_ERROR(m.commit_signal_state());
     }
     if ((saved->inserted || saved->replaced) && events_ != nullptr) {
-      // The message is stored: a lost event is recoverable (GET messages),
-      // a message never receipted would be redelivered forever.
-      for (auto [name, payload] :
-           {std::pair{kNewMessage, boost::json::serialize(MessageToJson(saved->message))},
-            std::pair{kChatUpdate, boost::json::serialize(ChatToJson(saved->chat))}}) {
-        auto published = events_->Publish(name, payload);
-        if (!published.ok()) {
-          spdlog::warn("message {}: stored but not published: {}", m.id,
-                       published.status().ToString());
-        }
-      }
+      PublishMessageStored(*events_, saved->message, saved->chat);
     }
     return base::Status::Ok();
   });
-  if (!done.ok()) co_return done;
-  co_return base::Status::Ok();
+  co_return done;
 }
 
 boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r) {
   // A receipt from a LID-addressed peer is for the message stored under its number.
   const std::string chat = Canonical(r.chat, "");
-  for (const std::string& id : r.ids) {
-    auto moved = co_await base::Offload(
-        blocking_, [&] { return store_.UpdateMessageStatus(instance_, chat, id, r.status); });
-    if (!moved.ok()) {
-      // Unknown statuses ("played") and messages we never stored are not errors.
-      if (moved.status().code() != base::Code::kInvalidArgument &&
-          moved.status().code() != base::Code::kNotFound) {
-        spdlog::warn("receipt {} {}: {}", r.status, id, moved.status().ToString());
+  // Every id of the receipt in one hand-off: status moves, then events.
+  co_await base::Offload(blocking_, [&] {
+    for (const std::string& id : r.ids) {
+      auto moved = store_.UpdateMessageStatus(instance_, chat, id, r.status);
+      if (!moved.ok()) {
+        // Unknown statuses ("played") and messages we never stored are not errors.
+        if (moved.status().code() != base::Code::kInvalidArgument &&
+            moved.status().code() != base::Code::kNotFound) {
+          spdlog::warn("receipt {} {}: {}", r.status, id, moved.status().ToString());
+        }
+        continue;
       }
-      continue;
-    }
-    if (!*moved || events_ == nullptr) continue;
-    boost::json::object o;
-    o["id"] = id;
-    o["jid"] = chat;
-    o["status"] = r.status;
-    const std::string payload = boost::json::serialize(o);
-    co_await base::Offload(blocking_, [&] {
-      auto published = events_->Publish(kMessageStatus, payload);
+      if (!*moved || events_ == nullptr) continue;
+      boost::json::object o;
+      o["id"] = id;
+      o["jid"] = chat;
+      o["status"] = r.status;
+      auto published = events_->Publish(kMessageStatus, boost::json::serialize(o));
       if (!published.ok()) spdlog::warn("message-status {}: {}", id, published.status().ToString());
-      return 0;
-    });
-  }
+    }
+    return 0;
+  });
 }
 
 }  // namespace service

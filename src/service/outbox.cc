@@ -13,7 +13,6 @@
 #include "base/encoding.h"
 #include "base/offload.h"
 #include "service/inbox.h"
-#include "service/objects.h"
 #include "service/thumbnail.h"
 #include "service/whatsapp_service.h"
 #include "wa/client/content.h"
@@ -171,37 +170,28 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
   // The client hops to its own strand.
   auto sent = co_await client->SendMessage(std::move(request));
   const std::string status = sent.ok() ? "sent" : "failed";
-  auto stored = co_await base::Offload(blocking_, [&]() -> base::Result<store::SaveResult> {
+  // The status, then (once sent) the events, in one hand-off.
+  auto stored = co_await base::Offload(blocking_, [&]() -> base::Result<store::MessageRecord> {
     if (auto moved = store_.UpdateMessageStatus(instance_, record.jid, record.id, status);
         !moved.ok()) {
       return moved.status();
     }
+    if (!sent.ok()) return record;  // failed: nothing to publish
     auto message = store_.GetMessage(instance_, record.jid, record.id);
     if (!message.ok()) return message.status();
     auto chat = store_.GetChat(instance_, record.jid);
     if (!chat.ok()) return chat.status();
-    store::SaveResult r;
-    r.message = message->value_or(record);
-    if (chat->has_value()) r.chat = **chat;
-    return r;
+    store::MessageRecord now = message->value_or(record);
+    if (events_ != nullptr)
+      PublishMessageStored(*events_, now, chat->value_or(store::ChatRecord{}));
+    return now;
   });
   if (!sent.ok()) {
     spdlog::info("send {} to {} failed: {}", record.id, record.jid, sent.status().ToString());
     co_return SendError(sent.status());
   }
   if (!stored.ok()) co_return stored.status().WithContext("message sent, status not stored");
-  if (events_ != nullptr) {
-    const std::string message = json::serialize(MessageToJson(stored->message));
-    const std::string chat = json::serialize(ChatToJson(stored->chat));
-    co_await base::Offload(blocking_, [&] {
-      for (auto [name, payload] : {std::pair{kNewMessage, &message}, {kChatUpdate, &chat}}) {
-        auto published = events_->Publish(name, *payload);
-        if (!published.ok()) spdlog::warn("{}: {}", name, published.status().ToString());
-      }
-      return 0;
-    });
-  }
-  co_return stored->message;
+  co_return *stored;
 }
 
 asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendText(SendTextRequest request) {

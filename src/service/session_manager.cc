@@ -70,23 +70,13 @@ class SessionManager::Observer final : public wa::client::ClientObserver {
   void OnPaired(const wa::client::Me& me) override {
     std::lock_guard lock(m_.mu_);
     spdlog::info("session {}: linked as {}", m_.instance_, me.jid);
-    m_.view_.linked = true;
-    m_.view_.me = wa::client::MeToJson(me);
-    m_.view_.qr.clear();
-    m_.view_.pairing_code.clear();
-    m_.view_.expires_at_ms = 0;
-    m_.link_ = Link::kNone;
+    m_.SetLinkedLocked(me);
     m_.SetStatusLocked("connecting");
   }
 
   void OnOpen(const wa::client::Me& me) override {
     std::lock_guard lock(m_.mu_);
-    m_.view_.linked = true;
-    m_.view_.me = wa::client::MeToJson(me);
-    m_.view_.qr.clear();
-    m_.view_.pairing_code.clear();
-    m_.view_.expires_at_ms = 0;
-    m_.link_ = Link::kNone;
+    m_.SetLinkedLocked(me);
     m_.backoff_.Reset();
     m_.restarts_without_open_ = 0;
     m_.SetStatusLocked("open");
@@ -169,6 +159,19 @@ void SessionManager::SetMessaging(
   std::lock_guard lock(mu_);
   sink_ = sink;
   on_open_ = std::move(on_open);
+}
+
+void SessionManager::ClearCodesLocked() {
+  view_.qr.clear();
+  view_.pairing_code.clear();
+  view_.expires_at_ms = 0;
+}
+
+void SessionManager::SetLinkedLocked(const wa::client::Me& me) {
+  view_.linked = true;
+  view_.me = wa::client::MeToJson(me);
+  ClearCodesLocked();
+  link_ = Link::kNone;
 }
 
 void SessionManager::SetStatusLocked(const std::string& status) {
@@ -278,9 +281,7 @@ asio::awaitable<void> SessionManager::Loop(std::string phone) {
     stop_ = false;
     logout_requested_ = false;
     link_ = Link::kNone;
-    view_.qr.clear();
-    view_.pairing_code.clear();
-    view_.expires_at_ms = 0;
+    ClearCodesLocked();
     SetStatusLocked("closed");
     cv_.notify_all();
     done = std::move(stopped_);
@@ -295,9 +296,7 @@ asio::awaitable<SessionManager::Next> SessionManager::HandleEnd(const wa::client
     std::lock_guard lock(mu_);
     view_.last_disconnect = end;
     view_.last_disconnect_ms = clock_.NowMs();
-    view_.qr.clear();
-    view_.pairing_code.clear();
-    view_.expires_at_ms = 0;
+    ClearCodesLocked();
     stop = stop_;
     linked = view_.linked;
   }

@@ -129,6 +129,10 @@ class SessionManager {
   enum class Next { kNow, kBackoff, kStop };
   boost::asio::awaitable<Next> HandleEnd(const wa::client::Disconnect& end);
 
+  // Under mu_: nothing to show (QR, pairing code) any more.
+  void ClearCodesLocked();
+  // Under mu_: the device is linked as `me`; the link in progress is over.
+  void SetLinkedLocked(const wa::client::Me& me);
   // Under mu_: moves to `status`, wakes waiters, queues the event.
   void SetStatusLocked(const std::string& status);
   void PublishLocked();
