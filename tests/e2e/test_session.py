@@ -256,6 +256,7 @@ def test_faults_lead_to_the_right_state_without_a_reconnect_storm(tmp_path, wasi
 
         # A server error: transient, backoff, open again.
         wasim.admin("POST", "/admin/faults", {"action": "stream-error", "code": 503})
+        wait_status(w, "connecting", timeout=10)
         wait_status(w, "open", timeout=15)
 
         # The server refuses connections for 4 s: attempts back off (1, 2, 4 s…),
@@ -263,6 +264,9 @@ def test_faults_lead_to_the_right_state_without_a_reconnect_storm(tmp_path, wasi
         before = connecting_count(w)
         wasim.admin("POST", "/admin/faults", {"action": "refuse", "ms": 4000})
         wasim.admin("POST", "/admin/faults", {"action": "drop"})
+        # The drop is noticed asynchronously: see the session leave "open"
+        # before waiting for it to come back.
+        wait_status(w, "connecting", timeout=10)
         wait_status(w, "open", timeout=30)
         attempts = connecting_count(w) - before
         assert 2 <= attempts <= 4, (attempts, reconnect_lines(w))
@@ -275,6 +279,7 @@ def test_faults_lead_to_the_right_state_without_a_reconnect_storm(tmp_path, wasi
 
         # A restart of the simulator's listener: reconnect, open.
         wasim.admin("POST", "/admin/faults", {"action": "restart"})
+        wait_status(w, "connecting", timeout=10)
         wait_status(w, "open", timeout=20)
     finally:
         w.stop()
