@@ -11,16 +11,17 @@ import zlib from 'node:zlib'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
+import { STEP_MS, sleep, until, adminClient, closeCode, textOf } from './lib.mjs'
 import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS, downloadMediaMessage } from 'baileys'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const { io } = createRequire(path.join(here, '../../socketio/package.json'))('socket.io-client')
 
 const info = JSON.parse(process.env.WASIM_INFO)
+const admin = adminClient(info.adminUrl)
 const WAGATE = process.env.WAGATE_URL
 const KEY = process.env.WAGATE_TEST_KEY
 const tmp = process.env.INTEROP_TMP
-const STEP_MS = 20_000
 const BURST = Number(process.env.INTEROP_BURST || 1000)
 const A = '15550100001'  // wagate's account
 const B = '15550100002'  // simulated phone
@@ -29,25 +30,8 @@ const A_JID = `${A}@s.whatsapp.net`
 const B_JID = `${B}@s.whatsapp.net`
 const C_JID = `${C}@s.whatsapp.net`
 const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' })
-const sleep = ms => new Promise(r => setTimeout(r, ms))
 
-async function until(what, fn, ms = STEP_MS, progress) {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timeout: ${what}${progress ? ' (' + await progress() + ')' : ''}`)
-    await sleep(100)
-  }
-}
 
-async function admin(method, route, body) {
-  const res = await fetch(info.adminUrl + route, {
-    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000)
-  })
-  return { status: res.status, body: await res.json() }
-}
 
 async function api(method, route, body, { raw = false, timeout = 60_000 } = {}) {
   const res = await fetch(WAGATE + route, {
@@ -144,8 +128,6 @@ async function connect(authDir) {
   c.flush = () => Promise.all(c.pendingSaves)
   return c
 }
-const closeCode = u => u.lastDisconnect?.error?.output?.statusCode
-const textOf = m => m.message?.conversation ?? m.message?.extendedTextMessage?.text
 const inbound = (c, id) => c.messages.find(m => m.key.id === id && !m.key.fromMe)
 
 let baileys

@@ -12,10 +12,10 @@ import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import pino from 'pino'
+import { STEP_MS, withTimeout, adminClient } from './lib.mjs'
 import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS } from 'baileys'
 
 const WASIM = process.env.WASIM
-const STEP_MS = 20_000
 const PHONE_A = '15550100001'
 const PHONE_B = '15550100002'
 const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' })
@@ -23,6 +23,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wasim-baileys-'))
 
 let wasim
 let info
+// wasim's ports change when it restarts: the client follows `info`.
+const admin = (...args) => adminClient(info.adminUrl)(...args)
 const stderr = []
 
 async function startWasim() {
@@ -37,20 +39,7 @@ async function startWasim() {
   return { child, info: JSON.parse(line) }
 }
 
-function withTimeout(promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms) })
-  ])
-}
 
-async function admin(method, route, body) {
-  const res = await fetch(info.adminUrl + route, {
-    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body)
-  })
-  return { status: res.status, body: await res.json() }
-}
 
 // One Baileys socket and a queue of its connection.update events, so a test
 // can wait for "the next update matching X" without racing the emitter.

@@ -7,9 +7,11 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import path from 'node:path'
 import pino from 'pino'
+import { until, adminClient, closeCode, textOf } from './lib.mjs'
 import makeWASocket, { useMultiFileAuthState, DisconnectReason, WA_CERT_DETAILS, downloadMediaMessage } from 'baileys'
 
 const info = JSON.parse(process.env.WASIM_INFO)
+const admin = adminClient(info.adminUrl)
 // libsignal (inside Baileys) prints every session it closes; keep the report readable.
 // (and every failed decryption of a redelivered duplicate).
 for (const level of ['info', 'log', 'warn', 'error']) {
@@ -20,37 +22,13 @@ for (const level of ['info', 'log', 'warn', 'error']) {
   }
 }
 const tmp = process.env.WASIM_TMP
-const STEP_MS = 20_000
 const PHONE_A = '15550100001'
 const PHONE_B = '15550100002'
 const PHONE_C = '15550100003'
 const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' })
-const sleep = ms => new Promise(r => setTimeout(r, ms))
 
-function withTimeout(promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms) })
-  ])
-}
 
-async function admin(method, route, body) {
-  const res = await fetch(info.adminUrl + route, {
-    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body)
-  })
-  return { status: res.status, body: await res.json() }
-}
 
-async function until(what, fn, ms = STEP_MS) {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timeout: ${what}`)
-    await sleep(100)
-  }
-}
 
 // A Baileys socket plus everything it emitted.
 async function connect(authDir) {
@@ -67,10 +45,8 @@ async function connect(authDir) {
   c.flush = () => Promise.all(c.pendingSaves)
   return c
 }
-const closeCode = u => u.lastDisconnect?.error?.output?.statusCode
 const isOpen = u => u.connection === 'open'
 
-const textOf = m => m.message?.conversation ?? m.message?.extendedTextMessage?.text
 async function received(phone) { return (await admin('GET', `/admin/accounts/${phone}/received`)).body }
 
 after(() => { setTimeout(() => process.exit(), 500) })
