@@ -167,6 +167,8 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--out", default=os.path.join(HERE, "results", "messaging.json"))
+    ap.add_argument("--skip-baileys", action="store_true",
+                    help="wagate only, for quick iterations (no ratio; prints, writes nothing)")
     args = ap.parse_args()
     os.environ["WAGATE_BIN"] = args.wagate
     os.environ["WASIM_BIN"] = args.wasim
@@ -181,6 +183,9 @@ def main():
                 uri = args.mongodb.rstrip("/") + "/wagate_msgbench_%d" % os.getpid()
                 results.append(bench_wagate(sim, "mongodb", uri, tmp, args.messages,
                                             args.duration, args.connections))
+            if args.skip_baileys:
+                print(json.dumps(results, indent=2))
+                return
             baileys = bench_baileys(sim, tmp, args.messages, args.duration, args.connections)
         finally:
             sim.kill()

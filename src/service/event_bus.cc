@@ -51,7 +51,13 @@ base::Result<std::shared_ptr<const Event>> EventBus::Publish(std::string_view na
       std::make_shared<const Event>(Event{appended->seq, std::move(appended->name),
                                           boost::json::serialize(v), appended->created_at_ms});
   last_seq_ = event->seq;
+  Deliver(event);
+  ++since_prune_;
+  MaybePrune();
+  return event;
+}
 
+void EventBus::Deliver(const std::shared_ptr<const Event>& event) {
   std::vector<std::shared_ptr<const Listener>> listeners;
   {
     std::lock_guard l(listeners_mu_);
@@ -59,9 +65,40 @@ base::Result<std::shared_ptr<const Event>> EventBus::Publish(std::string_view na
     for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (const auto& listener : listeners) (*listener)(event);
-  ++since_prune_;
+}
+
+base::Result<std::vector<std::shared_ptr<const Event>>> EventBus::PublishWith(const Work& work) {
+  std::vector<std::shared_ptr<const Event>> made;
+  // publish_mu_ before the store's transaction, as in Publish: one lock order.
+  std::lock_guard lock(publish_mu_);
+  base::Status done = store_.InTransaction([&]() -> base::Status {
+    made.clear();
+    base::Result<std::vector<Pending>> pending = work();
+    if (!pending.ok()) return pending.status();
+    const int64_t now = clock_.NowMs();
+    for (Pending& p : *pending) {
+      p.payload.erase("seq");
+      const std::string stored = boost::json::serialize(p.payload);
+      auto appended = store_.AppendEvent(instance_, p.name, stored, now);
+      if (!appended.ok()) return appended.status().WithContext("publish " + std::string(p.name));
+      // The payload with "seq" appended, without parsing it again.
+      std::string json = stored;
+      json.pop_back();
+      if (json.size() > 1) json += ',';
+      json += "\"seq\":" + std::to_string(appended->seq) + "}";
+      made.push_back(std::make_shared<const Event>(Event{
+          appended->seq, std::move(appended->name), std::move(json), appended->created_at_ms}));
+    }
+    return base::Status::Ok();
+  });
+  if (!done.ok()) return done;
+  for (const auto& event : made) {
+    last_seq_ = event->seq;
+    Deliver(event);
+  }
+  since_prune_ += static_cast<int>(made.size());
   MaybePrune();
-  return event;
+  return made;
 }
 
 void EventBus::MaybePrune() {
@@ -107,6 +144,14 @@ void EventBus::Unsubscribe(uint64_t id) {
   }
   // A publish in flight may still hold the listener; wait for it.
   std::lock_guard wait(publish_mu_);
+}
+
+std::vector<EventBus::Pending> MessageStoredEvents(const store::MessageRecord& message,
+                                                   const store::ChatRecord& chat) {
+  std::vector<EventBus::Pending> events;
+  events.push_back({kNewMessage, MessageToJson(message)});
+  events.push_back({kChatUpdate, ChatToJson(chat)});
+  return events;
 }
 
 void PublishMessageStored(EventBus& bus, const store::MessageRecord& message,

@@ -28,6 +28,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "base/clock.h"
 #include "base/status.h"
 #include "store/store.h"
@@ -76,6 +78,20 @@ class EventBus {
   base::Result<std::shared_ptr<const Event>> Publish(std::string_view name,
                                                      std::string_view payload);
 
+  // An event `work` wants published, its payload without "seq".
+  struct Pending {
+    std::string_view name;  // one of the k* names above (static storage)
+    boost::json::object payload;
+  };
+  using Work = std::function<base::Result<std::vector<Pending>>()>;
+  // BLOCKING. Group commit: runs `work` (store writes) in one store
+  // transaction (EventStore::InTransaction) with the events it returns
+  // appended in that same transaction, then delivers them in order. When
+  // `work` or the commit fails nothing is stored or delivered. `work` may
+  // run with other publishes held back: keep it short, and never call
+  // Publish or InTransaction inside it.
+  base::Result<std::vector<std::shared_ptr<const Event>>> PublishWith(const Work& work);
+
   // BLOCKING. Stored events with seq > after_seq, ascending, at most `limit`.
   base::Result<std::vector<Event>> ReadAfter(int64_t after_seq, int limit);
 
@@ -91,6 +107,7 @@ class EventBus {
 
  private:
   void MaybePrune();
+  void Deliver(const std::shared_ptr<const Event>& event);
 
   const std::string instance_;
   store::EventStore& store_;
@@ -117,5 +134,9 @@ base::Result<std::string> WithSeq(std::string_view payload, int64_t seq);
 // recoverable (GET messages) where a refused receipt or send is not.
 void PublishMessageStored(EventBus& bus, const store::MessageRecord& message,
                           const store::ChatRecord& chat);
+
+// The two events above, for EventBus::PublishWith.
+std::vector<EventBus::Pending> MessageStoredEvents(const store::MessageRecord& message,
+                                                   const store::ChatRecord& chat);
 
 }  // namespace service

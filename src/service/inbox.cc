@@ -4,7 +4,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 #include "base/offload.h"
+#include "service/objects.h"
 #include "wa/client/content.h"
 
 namespace service {
@@ -82,57 +85,92 @@ Inbox::Stored Inbox::ToRecord(const wa::client::IncomingMessage& m) const {
 }
 
 boost::asio::awaitable<base::Status> Inbox::OnMessage(const wa::client::IncomingMessage& m) {
-  Stored stored = ToRecord(m);
-  if (stored.skip) co_return base::Status::Ok();
-  // One hand-off to the blocking pool per message: store, Signal state,
-  // events — in that order (persist, then ack; the receipt follows).
-  base::Status done = co_await base::Offload(blocking_, [&]() -> base::Status {
-    // The job first: a crash after it and before the message leaves a job
-    // whose message comes again (redelivery), never a message whose media
-    // is never fetched.
-    if (stored.media && !media_.Has(stored.media->first)) {
-      WAGATE_RETURN_IF_ERROR(downloads_.Enqueue(stored.media->first, stored.media->second));
+  std::vector<wa::client::IncomingMessage> one(1, m);
+  co_return co_await OnMessages(one, m.commit_signal_state);
+}
+
+boost::asio::awaitable<base::Status> Inbox::OnMessages(
+    const std::vector<wa::client::IncomingMessage>& messages,
+    const std::function<base::Status()>& commit_signal_state) {
+  std::vector<Stored> batch;
+  batch.reserve(messages.size());
+  for (const wa::client::IncomingMessage& m : messages) {
+    Stored stored = ToRecord(m);
+    if (!stored.skip) batch.push_back(std::move(stored));
+  }
+  // What runs inside the transaction: store, Signal state, the events.
+  auto work = [&]() -> base::Result<std::vector<EventBus::Pending>> {
+    std::vector<EventBus::Pending> events;
+    std::vector<std::pair<std::string, store::ChatRecord>> chats;  // first-seen order
+    for (const Stored& stored : batch) {
+      // The job first: a crash after it and before the message leaves a
+      // job whose message comes again (redelivery), never a message whose
+      // media is never fetched.
+      if (stored.media && !media_.Has(stored.media->first)) {
+        WAGATE_RETURN_IF_ERROR(downloads_.Enqueue(stored.media->first, stored.media->second));
+      }
+      auto saved = store_.SaveMessage(instance_, stored.record, stored.hint);
+      if (!saved.ok()) return saved.status().WithContext("store message " + stored.record.id);
+      if (!saved->inserted && !saved->replaced) continue;  // a redelivery
+      events.push_back({kNewMessage, MessageToJson(saved->message)});
+      auto it = std::find_if(chats.begin(), chats.end(),
+                             [&](const auto& c) { return c.first == saved->chat.jid; });
+      if (it == chats.end()) {
+        chats.emplace_back(saved->chat.jid, std::move(saved->chat));
+      } else {
+        it->second = std::move(saved->chat);
+      }
     }
-    auto saved = store_.SaveMessage(instance_, stored.record, stored.hint);
-    if (!saved.ok()) return saved.status().WithContext("store message " + m.id);
-    if (m.commit_signal_state) {
-      // Stored but the Signal state not: no receipt, so the server
-      // redelivers; the old state decrypts it again and the store dedups.
-      WAGATE_RETURN_IF_ERROR(m.commit_signal_state());
-    }
-    if ((saved->inserted || saved->replaced) && events_ != nullptr) {
-      PublishMessageStored(*events_, saved->message, saved->chat);
-    }
-    return base::Status::Ok();
+    // Stored but the Signal state not (it failed): the transaction rolls
+    // back, nothing is receipted, the server redelivers; the old state
+    // decrypts the batch again.
+    if (commit_signal_state) WAGATE_RETURN_IF_ERROR(commit_signal_state());
+    for (auto& [jid, chat] : chats) events.push_back({kChatUpdate, ChatToJson(chat)});
+    return events;
+  };
+  co_return co_await base::Offload(blocking_, [&]() -> base::Status {
+    if (events_ != nullptr) return events_->PublishWith(work).status();
+    return store_.InTransaction([&] { return work().status(); });
   });
-  co_return done;
 }
 
 boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r) {
-  // A receipt from a LID-addressed peer is for the message stored under its number.
-  const std::string chat = Canonical(r.chat, "");
-  // Every id of the receipt in one hand-off: status moves, then events.
-  co_await base::Offload(blocking_, [&] {
-    for (const std::string& id : r.ids) {
-      auto moved = store_.UpdateMessageStatus(instance_, chat, id, r.status);
-      if (!moved.ok()) {
-        // Unknown statuses ("played") and messages we never stored are not errors.
-        if (moved.status().code() != base::Code::kInvalidArgument &&
-            moved.status().code() != base::Code::kNotFound) {
-          spdlog::warn("receipt {} {}: {}", r.status, id, moved.status().ToString());
+  std::vector<wa::client::ReceiptEvent> one(1, r);
+  co_await OnReceipts(one);
+}
+
+boost::asio::awaitable<void> Inbox::OnReceipts(
+    const std::vector<wa::client::ReceiptEvent>& receipts) {
+  auto work = [&]() -> base::Result<std::vector<EventBus::Pending>> {
+    std::vector<EventBus::Pending> events;
+    for (const wa::client::ReceiptEvent& r : receipts) {
+      // A receipt from a LID-addressed peer is for the message stored under its number.
+      const std::string chat = Canonical(r.chat, "");
+      for (const std::string& id : r.ids) {
+        auto moved = store_.UpdateMessageStatus(instance_, chat, id, r.status);
+        if (!moved.ok()) {
+          // Unknown statuses ("played") and messages we never stored are not errors.
+          if (moved.status().code() != base::Code::kInvalidArgument &&
+              moved.status().code() != base::Code::kNotFound) {
+            spdlog::warn("receipt {} {}: {}", r.status, id, moved.status().ToString());
+          }
+          continue;
         }
-        continue;
+        if (!*moved) continue;
+        boost::json::object o;
+        o["id"] = id;
+        o["jid"] = chat;
+        o["status"] = r.status;
+        events.push_back({kMessageStatus, std::move(o)});
       }
-      if (!*moved || events_ == nullptr) continue;
-      boost::json::object o;
-      o["id"] = id;
-      o["jid"] = chat;
-      o["status"] = r.status;
-      auto published = events_->Publish(kMessageStatus, boost::json::serialize(o));
-      if (!published.ok()) spdlog::warn("message-status {}: {}", id, published.status().ToString());
     }
-    return 0;
+    return events;
+  };
+  base::Status done = co_await base::Offload(blocking_, [&]() -> base::Status {
+    if (events_ != nullptr) return events_->PublishWith(work).status();
+    return store_.InTransaction([&] { return work().status(); });
   });
+  if (!done.ok()) spdlog::warn("receipts: {}", done.ToString());
 }
 
 }  // namespace service

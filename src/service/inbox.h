@@ -1,5 +1,6 @@
 // Inbox: where incoming messages and receipts land (wa::client::MessageSink).
-// For each message, in arrival order: parse its content, store it with its
+// Messages come in batches (a burst is one batch, one transaction); for
+// each message, in arrival order: parse its content, store it with its
 // chat (idempotent on (chat, id): a redelivery changes nothing, a decrypted
 // resend fills an `undecryptable` placeholder), record a media download
 // when it carries media, then publish `new-message` and `chat-update` — and
@@ -50,6 +51,16 @@ class Inbox final : public wa::client::MessageSink {
 
   boost::asio::awaitable<base::Status> OnMessage(const wa::client::IncomingMessage& m) override;
   boost::asio::awaitable<void> OnReceipt(const wa::client::ReceiptEvent& r) override;
+  // Group commit: the whole batch — media jobs, messages, chats, the Signal
+  // state and the events — in one store transaction (EventBus::PublishWith),
+  // then the events delivered: `new-message` per message in order, then one
+  // `chat-update` per chat with its state after the batch.
+  boost::asio::awaitable<base::Status> OnMessages(
+      const std::vector<wa::client::IncomingMessage>& messages,
+      const std::function<base::Status()>& commit_signal_state) override;
+  // Every status of the run in one transaction, `message-status` for each move.
+  boost::asio::awaitable<void> OnReceipts(
+      const std::vector<wa::client::ReceiptEvent>& receipts) override;
 
   // The record a message is stored as (exposed for tests). `media` is set
   // when the message carries a blob to download, with its file name.

@@ -11,6 +11,7 @@
 // per instance inside the process, because FerretDB updates are not atomic).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -148,6 +149,21 @@ class EventStore {
                                       int64_t older_than_ms) = 0;
   // The largest seq ever given to the instance, 0 when none.
   virtual Result<int64_t> LastEventSeq(std::string_view instance) = 0;
+
+  // Runs `body` on the calling thread with every write this thread makes
+  // through this store — events, messages, chats, keys, sessions — joined
+  // into one transaction: committed together when body returns ok, rolled
+  // back together when it fails. A write that fails inside is undone alone
+  // (the body sees its error and decides). Reads inside see the writes made
+  // so far. Other threads' writes wait until it ends, so keep bodies short.
+  // Group commit: a burst of incoming messages, their Signal state and
+  // their events cost one commit instead of four per message.
+  // Declared here so the event bus can append events atomically with the
+  // writes that caused them. Atomic on memory and SQLite; MongoDB has no
+  // transactions here: writes apply in order as they are made, a failure
+  // leaves the earlier ones applied (every caller's writes are idempotent).
+  // Not reentrant: a body must not call InTransaction again.
+  virtual Status InTransaction(const std::function<Status()>& body) = 0;
 };
 
 class Store : public SessionStore,

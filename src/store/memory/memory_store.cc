@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <tuple>
 
@@ -287,6 +288,18 @@ class MemoryStore final : public Store {
     return it == events_.end() ? int64_t{0} : it->second.last_seq;
   }
 
+  Status InTransaction(const std::function<Status()>& body) override {
+    // The lock is recursive: this thread's calls inside re-enter it, other
+    // threads wait until the body ends. A failed body restores the copy
+    // taken first (this backend serves tests: a copy is cheap enough).
+    std::lock_guard lock(mu_);
+    WAGATE_RETURN_IF_ERROR(Check());
+    State before = state_;
+    Status status = body();
+    if (!status.ok()) state_ = std::move(before);
+    return status;
+  }
+
  private:
   struct EventLog {
     int64_t last_seq = 0;
@@ -297,14 +310,25 @@ class MemoryStore final : public Store {
     return closed_ ? base::Unavailable("memory store: closed") : Status::Ok();
   }
 
-  std::mutex mu_;
+  // Recursive for InTransaction.
+  std::recursive_mutex mu_;
   bool closed_ = false;
-  int64_t next_seq_ = 0;
-  std::map<std::string, SessionRecord> sessions_;
-  std::map<Key3, std::string> keys_;
-  std::map<Key3, MessageRecord> messages_;
-  std::map<Key2, ChatRecord> chats_;
-  std::map<std::string, EventLog> events_;
+  struct State {
+    int64_t next_seq = 0;
+    std::map<std::string, SessionRecord> sessions;
+    std::map<Key3, std::string> keys;
+    std::map<Key3, MessageRecord> messages;
+    std::map<Key2, ChatRecord> chats;
+    std::map<std::string, EventLog> events;
+  };
+  State state_;
+  // Short names for the fields of state_.
+  int64_t& next_seq_ = state_.next_seq;
+  std::map<std::string, SessionRecord>& sessions_ = state_.sessions;
+  std::map<Key3, std::string>& keys_ = state_.keys;
+  std::map<Key3, MessageRecord>& messages_ = state_.messages;
+  std::map<Key2, ChatRecord>& chats_ = state_.chats;
+  std::map<std::string, EventLog>& events_ = state_.events;
 };
 
 }  // namespace

@@ -88,6 +88,9 @@ class MongoStore final : public Store {
   Result<int64_t> PruneEvents(std::string_view instance, int64_t keep_last,
                               int64_t older_than_ms) override;
   Result<int64_t> LastEventSeq(std::string_view instance) override;
+  // No multi-document transactions here (FerretDB, and a replica set would
+  // be required): the writes apply in order as they are made.
+  Status InTransaction(const std::function<Status()>& body) override { return body(); }
 
  private:
   using WriterGuard = std::unique_lock<std::timed_mutex>;

@@ -169,6 +169,25 @@ base::Status Connection::Commit(std::string_view what) {
   return status;
 }
 
+base::Status Connection::Savepoint(std::string_view what) {
+  int rc = Step(kSavepoint, what);
+  return rc == SQLITE_OK ? base::Status::Ok() : Error(rc, std::string(what) + ": savepoint");
+}
+
+base::Status Connection::ReleaseSavepoint(std::string_view what) {
+  int rc = Step(kReleaseSavepoint, what);
+  return rc == SQLITE_OK ? base::Status::Ok() : Error(rc, std::string(what) + ": release");
+}
+
+void Connection::RollbackToSavepoint() {
+  // An error that rolled the whole transaction back leaves no savepoint;
+  // the outer commit then fails, which is what the caller must see.
+  if (db_ == nullptr || sqlite3_get_autocommit(db_) != 0) return;
+  if (Step(kRollbackToSavepoint, "rollback to savepoint") == SQLITE_OK) {
+    Step(kReleaseSavepoint, "release savepoint");
+  }
+}
+
 void Connection::RollbackIfOpen() {
   // Some errors (SQLITE_FULL, IOERR) already rolled the transaction back;
   // a second ROLLBACK would only fail.

@@ -58,6 +58,11 @@ class Connection {
   base::Status Commit(std::string_view what);
   // Rolls back the open transaction, if any (after an error).
   void RollbackIfOpen();
+  // A nested write inside an open transaction: Savepoint, then Release on
+  // success or RollbackToSavepoint on failure (which also releases it).
+  base::Status Savepoint(std::string_view what);
+  base::Status ReleaseSavepoint(std::string_view what);
+  void RollbackToSavepoint();
 
   // The error of the last failed call on this handle, with context.
   base::Status Error(int rc, std::string_view what) const;

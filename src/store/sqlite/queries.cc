@@ -12,6 +12,10 @@ std::array<std::string, kQueryCount> BuildTable() {
   q[kBeginImmediate] = "BEGIN IMMEDIATE";
   q[kBeginRead] = "BEGIN";
   q[kCommit] = "COMMIT";
+  // A write inside Store::InTransaction: undone alone when it fails.
+  q[kSavepoint] = "SAVEPOINT nested_write";
+  q[kReleaseSavepoint] = "RELEASE nested_write";
+  q[kRollbackToSavepoint] = "ROLLBACK TO nested_write";
   // Touches the file (a read transaction on page 1), unlike "SELECT 1".
   q[kPing] = "SELECT count(*) FROM sqlite_schema";
   q[kGetSession] =

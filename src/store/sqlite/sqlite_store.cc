@@ -1,11 +1,14 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
 #include <system_error>
+#include <thread>
 #include <type_traits>
 
 #include "store/sqlite/connection.h"
@@ -184,13 +187,15 @@ class SqliteStore final : public Store {
       if (ids.empty()) return found;
       // Several chunks share one snapshot, so a concurrent WriteKeys is seen
       // whole or not at all, as with a single query.
-      const bool chunked = ids.size() > static_cast<size_t>(kGetKeysMaxChunk);
+      // (Inside InTransaction the writer's transaction is that snapshot.)
+      const bool chunked =
+          ids.size() > static_cast<size_t>(kGetKeysMaxChunk) && !InOwnTransaction();
       if (chunked) WAGATE_RETURN_IF_ERROR(db.BeginRead(kWhat));
       for (size_t start = 0; start < ids.size(); start += kGetKeysMaxChunk) {
         size_t n = std::min(ids.size() - start, static_cast<size_t>(kGetKeysMaxChunk));
         Status status = GetKeysChunk(db, instance, type, &ids[start], n, found);
         if (!status.ok()) {
-          db.RollbackIfOpen();
+          if (chunked) db.RollbackIfOpen();
           return status;
         }
       }
@@ -476,6 +481,24 @@ class SqliteStore final : public Store {
     });
   }
 
+  Status InTransaction(const std::function<Status()>& body) override {
+    if (InOwnTransaction()) return base::FailedPrecondition("sqlite: nested InTransaction");
+    std::shared_lock life(life_mu_);
+    if (closed_) return Closed();
+    std::lock_guard lock(write_mu_);
+    Connection& db = *writer_;
+    constexpr std::string_view kWhat = "transaction";
+    WAGATE_RETURN_IF_ERROR(db.BeginImmediate(kWhat));
+    tx_thread_.store(std::this_thread::get_id());
+    Status status = body();
+    tx_thread_.store(std::thread::id());
+    if (!status.ok()) {
+      db.RollbackIfOpen();
+      return status;
+    }
+    return db.Commit(kWhat);
+  }
+
   Result<int64_t> LastEventSeq(std::string_view instance) override {
     return Read([&](Connection& db) { return LastSeq(db, instance, "last event seq"); });
   }
@@ -494,8 +517,11 @@ class SqliteStore final : public Store {
 
   // Runs `body` on a leased read connection. Each statement in autocommit
   // mode reads the latest committed snapshot.
+  // Inside this thread's InTransaction, on the writer: it sees the writes
+  // made so far (a reader's snapshot would not).
   template <typename F>
   auto Read(F&& body) -> std::invoke_result_t<F, Connection&> {
+    if (InOwnTransaction()) return body(*writer_);
     std::shared_lock life(life_mu_);
     if (closed_) return Closed();
     ReaderPool::Lease lease = readers_.Acquire();
@@ -503,9 +529,21 @@ class SqliteStore final : public Store {
   }
 
   // Runs `body` in one write transaction on the writer connection; commits
-  // when it succeeds, rolls back when it fails.
+  // when it succeeds, rolls back when it fails. Inside this thread's
+  // InTransaction (which holds the locks) it is a savepoint instead.
   template <typename F>
   auto Write(std::string_view what, F&& body) -> std::invoke_result_t<F, Connection&> {
+    if (InOwnTransaction()) {
+      Connection& db = *writer_;
+      WAGATE_RETURN_IF_ERROR(db.Savepoint(what));
+      auto result = body(db);
+      if (!StatusOf(result).ok()) {
+        db.RollbackToSavepoint();
+        return result;
+      }
+      WAGATE_RETURN_IF_ERROR(db.ReleaseSavepoint(what));
+      return result;
+    }
     std::shared_lock life(life_mu_);
     if (closed_) return Closed();
     std::lock_guard lock(write_mu_);
@@ -579,6 +617,9 @@ class SqliteStore final : public Store {
   // too, but by failing with SQLITE_BUSY and retrying; a mutex queues them.
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  // The thread running InTransaction's body (holding write_mu_), if any.
+  std::atomic<std::thread::id> tx_thread_{};
+  bool InOwnTransaction() const { return tx_thread_.load() == std::this_thread::get_id(); }
   ReaderPool readers_;
 };
 

@@ -242,7 +242,11 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>, public M
     open_ = true;
     last_frame_ns_ = clock_.MonotonicNs();
     observer_.OnConnected(registering);
-    co_await (ReadLoop() || WriteLoop() || KeepaliveLoop() || WaitEnd());
+    if (messenger_) {
+      co_await (ReadLoop() || WriteLoop() || KeepaliveLoop() || WaitEnd() || messenger_->Run());
+    } else {
+      co_await (ReadLoop() || WriteLoop() || KeepaliveLoop() || WaitEnd());
+    }
   }
 
   // Noise XX as initiator (§2.2), bounded by what is left of
@@ -454,8 +458,9 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>, public M
         if (messenger_ && logged_in_) {
           // The messaging layer: messages and receipts are handled (and
           // acked) there; notifications it does not consume go on.
-          if (node.tag == "message") co_return co_await messenger_->OnMessage(node);
-          if (node.tag == "receipt") co_return co_await messenger_->OnReceipt(node);
+          if (node.tag == "message" || node.tag == "receipt") {
+            co_return co_await messenger_->Enqueue(std::move(node));
+          }
           if (node.tag == "notification" && co_await messenger_->OnNotification(node)) co_return;
         }
         break;

@@ -4,6 +4,21 @@
 
 namespace wa::client {
 
+boost::asio::awaitable<base::Status> MessageSink::OnMessages(
+    const std::vector<IncomingMessage>& messages,
+    const std::function<base::Status()>& commit_signal_state) {
+  for (const IncomingMessage& message : messages) {
+    base::Status stored = co_await OnMessage(message);
+    if (!stored.ok()) co_return stored;
+  }
+  (void)commit_signal_state;  // left to the client, which commits after
+  co_return base::Status::Ok();
+}
+
+boost::asio::awaitable<void> MessageSink::OnReceipts(const std::vector<ReceiptEvent>& receipts) {
+  for (const ReceiptEvent& receipt : receipts) co_await OnReceipt(receipt);
+}
+
 std::optional<MessagingState::Devices> MessagingState::GetDevices(const std::string& user) const {
   std::lock_guard lock(mu_);
   auto it = devices_.find(user);

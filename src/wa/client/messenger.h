@@ -64,9 +64,20 @@ class Messenger {
             const base::Clock& clock);
   ~Messenger();
 
-  // Stanza handlers (the reader awaits each one).
-  boost::asio::awaitable<void> OnMessage(const binary::Node& node);
-  boost::asio::awaitable<void> OnReceipt(const binary::Node& node);
+  // Incoming <message> and <receipt> stanzas (inbound.cc). The reader
+  // queues them in arrival order and only waits while kMaxInbound are
+  // queued; Run, one more loop of the connection, drains the queue: a run
+  // of consecutive messages (up to kMaxBatch) goes through OnMessages as one
+  // batch, a run of receipts through OnReceipts. While a batch is being
+  // stored the reader keeps reading, so a burst batches itself.
+  boost::asio::awaitable<void> Enqueue(binary::Node node);
+  boost::asio::awaitable<void> Run();
+  static constexpr size_t kMaxInbound = 512;
+  static constexpr size_t kMaxBatch = 128;
+
+  // Batch handlers (receive.cc, receipt.cc), in arrival order.
+  boost::asio::awaitable<void> OnMessages(std::vector<binary::Node> nodes);
+  boost::asio::awaitable<void> OnReceipts(std::vector<binary::Node> nodes);
   // True when handled (and acked); false: pass it on to the observer.
   boost::asio::awaitable<bool> OnNotification(const binary::Node& node);
   // An <ack class='message'>: true when a send waited for it.
@@ -95,7 +106,8 @@ class Messenger {
   };
 
   // receive.cc
-  boost::asio::awaitable<void> SendUndecryptable(const MessageInfo& info, const std::string& error);
+  IncomingMessage Placeholder(const MessageInfo& info, const std::string& error) const;
+  void RequestResend(const MessageInfo& info);
   // send.cc
   boost::asio::awaitable<base::Result<std::vector<iq::UsyncUser>>> FetchDevices(
       const std::vector<Jid>& users, bool force);
@@ -148,6 +160,11 @@ class Messenger {
   std::deque<std::shared_ptr<boost::asio::steady_timer>> signal_waiters_;
   std::map<std::string, PendingAck*> acks_;
   std::map<std::string, int> retry_counts_;  // incoming ids we asked to resend
+  // inbound.cc: the queue between the reader and Run, and their wake-ups.
+  std::deque<binary::Node> inbound_;
+  boost::asio::steady_timer inbound_ready_;
+  boost::asio::steady_timer inbound_space_;
+  bool stopped_ = false;
   std::optional<iq::MediaConn> media_conn_;
   int64_t media_conn_expires_ms_ = 0;
   uint64_t next_sid_ = 0;

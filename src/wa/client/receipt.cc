@@ -16,25 +16,26 @@ namespace wa::client {
 namespace asio = boost::asio;
 using binary::Node;
 
-asio::awaitable<void> Messenger::OnReceipt(const Node& node) {
-  base::Result<ReceiptInfo> parsed = ParseReceipt(node);
-  if (!parsed.ok()) {
-    spdlog::warn("wa messaging: bad receipt: {}", parsed.status().ToString());
-    if (node.GetAttrText("id")) (void)link_.LinkSend(BuildReceiptAck(node));
-    co_return;
-  }
-  const ReceiptInfo& receipt = *parsed;
-  std::string status;
-  if (receipt.type.empty() || receipt.type == "inactive") {
-    status = "delivered";
-  } else if (receipt.type == "read" || receipt.type == "read-self") {
-    status = "read";
-  } else if (receipt.type == "played" || receipt.type == "played-self") {
-    status = "played";
-  } else if (receipt.type == "retry") {
-    co_await HandleRetry(node, receipt);
-  }
-  if (!status.empty()) {
+asio::awaitable<void> Messenger::OnReceipts(std::vector<Node> nodes) {
+  std::vector<ReceiptEvent> events;
+  for (const Node& node : nodes) {
+    base::Result<ReceiptInfo> parsed = ParseReceipt(node);
+    if (!parsed.ok()) {
+      spdlog::warn("wa messaging: bad receipt: {}", parsed.status().ToString());
+      continue;
+    }
+    const ReceiptInfo& receipt = *parsed;
+    std::string status;
+    if (receipt.type.empty() || receipt.type == "inactive") {
+      status = "delivered";
+    } else if (receipt.type == "read" || receipt.type == "read-self") {
+      status = "read";
+    } else if (receipt.type == "played" || receipt.type == "played-self") {
+      status = "played";
+    } else if (receipt.type == "retry") {
+      co_await HandleRetry(node, receipt);
+    }
+    if (status.empty()) continue;
     ReceiptEvent event;
     Jid chat = receipt.from.ToNonAd();
     if (!receipt.from.IsGroup() && receipt.recipient) chat = receipt.recipient->ToNonAd();
@@ -43,9 +44,13 @@ asio::awaitable<void> Messenger::OnReceipt(const Node& node) {
     event.status = status;
     event.from = (receipt.participant ? *receipt.participant : receipt.from).ToString();
     event.timestamp_ms = receipt.timestamp_s * 1000;
-    co_await sink_.OnReceipt(event);
+    events.push_back(std::move(event));
   }
-  (void)link_.LinkSend(BuildReceiptAck(node));
+  // The statuses of the whole run in one go, then every ack.
+  if (!events.empty()) co_await sink_.OnReceipts(events);
+  for (const Node& node : nodes) {
+    if (node.GetAttrText("id")) (void)link_.LinkSend(BuildReceiptAck(node));
+  }
 }
 
 // Re-encrypts a recent send for the one device that could not decrypt it
@@ -220,6 +225,11 @@ void Messenger::Abort() {
     pending->aborted = true;
     pending->timer->cancel();
   }
+  // Queued stanzas were never receipted: the server redelivers them.
+  stopped_ = true;
+  inbound_.clear();
+  inbound_ready_.cancel();
+  inbound_space_.cancel();
 }
 
 asio::awaitable<base::Status> Messenger::SendReadReceipt(std::string chat, std::string sender,

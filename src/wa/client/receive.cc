@@ -65,7 +65,9 @@ Messenger::Messenger(asio::any_io_executor executor, asio::thread_pool& blocking
       sink_(sink),
       random_(random),
       clock_(clock),
-      kv_(keys_, instance_) {
+      kv_(keys_, instance_),
+      inbound_ready_(ex_),
+      inbound_space_(ex_) {
   base::Result<std::unique_ptr<signal::Context>> context = signal::Context::Create(random_);
   if (context.ok()) {
     context_ = std::move(*context);
@@ -127,112 +129,146 @@ void Messenger::UnlockSignal() {
   next->cancel();
 }
 
-asio::awaitable<void> Messenger::OnMessage(const Node& node) {
+namespace {
+
+// One message of a batch on its way through decryption.
+struct Item {
+  MessageInfo info;
+  std::vector<const Node*> encs;
+  signal::Address author;
+  signal::Address sk_author;
+  // Where a session made before the PN ↔ LID mapping was known may still be.
+  std::optional<signal::Address> legacy;
+  std::string group_id;
+  Decrypted result;
+  enum class After { kReceipt, kResend } after = After::kReceipt;
+};
+
+}  // namespace
+
+asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
   base::Result<OwnIds> own = Own();
   if (!own.ok()) co_return;
-  base::Result<MessageInfo> parsed = ParseMessageInfo(node, *own);
-  if (!parsed.ok()) {
-    spdlog::warn("wa messaging: dropping message: {}", parsed.status().ToString());
-    if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)link_.LinkSend(*ack);
-    co_return;
+  std::vector<Item> items;
+  items.reserve(nodes.size());
+  for (const Node& node : nodes) {
+    base::Result<MessageInfo> parsed = ParseMessageInfo(node, *own);
+    if (!parsed.ok()) {
+      spdlog::warn("wa messaging: dropping message: {}", parsed.status().ToString());
+      if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)link_.LinkSend(*ack);
+      continue;
+    }
+    const MessageInfo& info = *parsed;
+    if (!info.sender_alt.IsEmpty()) LearnMapping(info.author.ToNonAd(), info.sender_alt);
+    std::vector<const Node*> encs;
+    for (const Node& child : node.children()) {
+      if (child.tag != "enc") continue;
+      std::string type = child.GetAttrText("type").value_or("");
+      if (type == "pkmsg" || type == "msg" || type == "skmsg") encs.push_back(&child);
+    }
+    if (encs.empty() || context_ == nullptr) {
+      // Nothing we can decrypt (no <enc>, or only msmsg): acknowledge it.
+      if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)link_.LinkSend(*ack);
+      continue;
+    }
+    signal::Address author = AddressOf(info.author);
+    signal::Address sk_author = RawAddress(info.author);
+    Item item{.info = std::move(*parsed),
+              .encs = std::move(encs),
+              .author = std::move(author),
+              .sk_author = std::move(sk_author)};
+    if (item.info.author.IsLid() && item.info.sender_alt.IsPnUser()) {
+      item.legacy = signal::Address::ForUser(item.info.sender_alt.user(), kWhatsAppAgent,
+                                             item.info.author.device());
+    } else if (item.info.author.IsPnUser() && !(item.sk_author == item.author)) {
+      item.legacy = item.sk_author;
+    }
+    if (item.info.is_group) item.group_id = item.info.chat.ToString();
+    items.push_back(std::move(item));
   }
-  const MessageInfo& info = *parsed;
-  if (!info.sender_alt.IsEmpty()) LearnMapping(info.author.ToNonAd(), info.sender_alt);
-
-  std::vector<const Node*> encs;
-  for (const Node& child : node.children()) {
-    if (child.tag != "enc") continue;
-    std::string type = child.GetAttrText("type").value_or("");
-    if (type == "pkmsg" || type == "msg" || type == "skmsg") encs.push_back(&child);
-  }
-  if (encs.empty() || context_ == nullptr) {
-    // Nothing we can decrypt (no <enc>, or only msmsg): acknowledge it.
-    if (base::Result<Node> ack = iq::BuildAck(node); ack.ok()) (void)link_.LinkSend(*ack);
-    co_return;
-  }
+  if (items.empty()) co_return;
 
   co_await LockSignal();
   SignalLockGuard unlock{this};
+  // One overlay for the batch: each message decrypts with the state the
+  // ones before it left, and the whole batch commits (or not) at once.
   OverlayKv overlay(kv_);
   signal::LocalIdentity local = Local();
-  signal::Address author = AddressOf(info.author);
-  signal::Address sk_author = RawAddress(info.author);
-  // Where a session made before the PN ↔ LID mapping was known may still be.
-  std::optional<signal::Address> legacy;
-  if (info.author.IsLid() && info.sender_alt.IsPnUser()) {
-    legacy = signal::Address::ForUser(info.sender_alt.user(), kWhatsAppAgent, info.author.device());
-  } else if (info.author.IsPnUser() && !(sk_author == author)) {
-    legacy = sk_author;
-  }
-  std::string group_id = info.is_group ? info.chat.ToString() : std::string();
-  Decrypted result = co_await base::Offload(blocking_, [&]() -> Decrypted {
-    Decrypted out;
+  co_await base::Offload(blocking_, [&] {
     base::Result<std::unique_ptr<signal::Stores>> stores =
         signal::Stores::Create(*context_, overlay, local);
-    if (!stores.ok()) {
-      out.error = stores.status();
-      return out;
-    }
-    if (legacy) {
-      base::Status migrated = MigrateSession(overlay, *legacy, author);
-      if (!migrated.ok()) spdlog::warn("wa messaging: session migration: {}", migrated.ToString());
-    }
-    for (const Node* enc : encs) {
-      std::string type = *enc->GetAttrText("type");
-      std::string_view bytes = enc->bytes() != nullptr ? enc->bytes()->view() : std::string_view();
-      base::Result<std::string> plain = base::Internal("unset");
-      if (type == "skmsg") {
-        if (group_id.empty()) {
-          plain = base::InvalidArgument("skmsg outside a group");
+    for (Item& item : items) {
+      Decrypted& out = item.result;
+      if (!stores.ok()) {
+        out.error = stores.status();
+        continue;
+      }
+      if (item.legacy) {
+        base::Status migrated = MigrateSession(overlay, *item.legacy, item.author);
+        if (!migrated.ok())
+          spdlog::warn("wa messaging: session migration: {}", migrated.ToString());
+      }
+      for (const Node* enc : item.encs) {
+        std::string type = *enc->GetAttrText("type");
+        std::string_view bytes =
+            enc->bytes() != nullptr ? enc->bytes()->view() : std::string_view();
+        base::Result<std::string> plain = base::Internal("unset");
+        if (type == "skmsg") {
+          if (item.group_id.empty()) {
+            plain = base::InvalidArgument("skmsg outside a group");
+          } else {
+            plain = signal::GroupDecrypt(**stores, {item.group_id, item.sk_author}, bytes);
+          }
         } else {
-          plain = signal::GroupDecrypt(**stores, {group_id, sk_author}, bytes);
+          signal::MessageType mtype =
+              type == "pkmsg" ? signal::MessageType::kPreKey : signal::MessageType::kWhisper;
+          plain = signal::Decrypt(**stores, item.author, mtype, bytes);
         }
-      } else {
-        signal::MessageType mtype =
-            type == "pkmsg" ? signal::MessageType::kPreKey : signal::MessageType::kWhisper;
-        plain = signal::Decrypt(**stores, author, mtype, bytes);
-      }
-      if (!plain.ok()) {
-        if (plain.status().code() == base::Code::kAlreadyExists) out.duplicate = true;
-        if (out.error.ok()) out.error = plain.status().WithContext(type);
-        continue;
-      }
-      base::Result<std::string> unpadded = signal::Unpad(*plain);
-      if (!unpadded.ok()) {
-        if (out.error.ok()) out.error = unpadded.status().WithContext(type);
-        continue;
-      }
-      base::Result<Unwrapped> message = UnwrapMessage(*unpadded);
-      if (!message.ok()) {
-        if (out.error.ok()) out.error = message.status().WithContext(type);
-        continue;
-      }
-      if (!message->skdm.empty() && !group_id.empty()) {
-        base::Status processed =
-            signal::ProcessSenderKeyDistribution(**stores, {group_id, sk_author}, message->skdm);
-        if (!processed.ok()) spdlog::warn("wa messaging: skdm: {}", processed.ToString());
-      }
-      if (!message->protocol_only) {
-        out.message = std::move(message->message);
-        out.destination = std::move(message->destination);
-        out.has_content = true;
+        if (!plain.ok()) {
+          if (plain.status().code() == base::Code::kAlreadyExists) out.duplicate = true;
+          if (out.error.ok()) out.error = plain.status().WithContext(type);
+          continue;
+        }
+        base::Result<std::string> unpadded = signal::Unpad(*plain);
+        if (!unpadded.ok()) {
+          if (out.error.ok()) out.error = unpadded.status().WithContext(type);
+          continue;
+        }
+        base::Result<Unwrapped> message = UnwrapMessage(*unpadded);
+        if (!message.ok()) {
+          if (out.error.ok()) out.error = message.status().WithContext(type);
+          continue;
+        }
+        if (!message->skdm.empty() && !item.group_id.empty()) {
+          base::Status processed = signal::ProcessSenderKeyDistribution(
+              **stores, {item.group_id, item.sk_author}, message->skdm);
+          if (!processed.ok()) spdlog::warn("wa messaging: skdm: {}", processed.ToString());
+        }
+        if (!message->protocol_only) {
+          out.message = std::move(message->message);
+          out.destination = std::move(message->destination);
+          out.has_content = true;
+        }
       }
     }
-    return out;
+    return 0;
   });
 
-  if (!result.has_content && !result.error.ok()) {
-    if (result.duplicate) {
-      // Decrypted and stored before (the state only advances after the sink
-      // stored it): the receipt was lost; send it again.
-      (void)link_.LinkSend(BuildDeliveryReceipt(info));
-      co_return;
+  std::vector<IncomingMessage> batch;
+  batch.reserve(items.size());
+  for (Item& item : items) {
+    const MessageInfo& info = item.info;
+    Decrypted& result = item.result;
+    if (!result.has_content && !result.error.ok()) {
+      // A duplicate was decrypted and stored before (the state only
+      // advances once stored): its receipt was lost; it gets one again.
+      if (!result.duplicate) {
+        batch.push_back(Placeholder(info, result.error.ToString()));
+        item.after = Item::After::kResend;
+      }
+      continue;
     }
-    co_return co_await SendUndecryptable(info, result.error.ToString());
-  }
-
-  bool committed_by_sink = false;
-  if (result.has_content) {
+    if (!result.has_content) continue;  // protocol only: receipted
     IncomingMessage message;
     message.id = info.id;
     message.chat = info.chat.ToString();
@@ -249,14 +285,19 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
     message.push_name = info.notify;
     message.offline = info.offline;
     message.message = std::move(result.message);
-    message.commit_signal_state = [&overlay, &committed_by_sink] {
+    batch.push_back(std::move(message));
+  }
+
+  bool committed_by_sink = false;
+  if (!batch.empty()) {
+    base::Status stored = co_await sink_.OnMessages(batch, [&overlay, &committed_by_sink] {
       base::Status s = overlay.Commit();
       committed_by_sink = s.ok();
       return s;
-    };
-    base::Status stored = co_await sink_.OnMessage(message);
+    });
     if (!stored.ok()) {
-      spdlog::warn("wa messaging: message {} not stored: {}", info.id, stored.ToString());
+      spdlog::warn("wa messaging: {} messages (first {}) not stored: {}", batch.size(),
+                   batch.front().id, stored.ToString());
       co_return;  // no commit, no receipt: the server redelivers
     }
   }
@@ -268,20 +309,23 @@ asio::awaitable<void> Messenger::OnMessage(const Node& node) {
   if (!committed.ok()) {
     // Stored but the Signal state is not: without a receipt the server
     // redelivers, the old state decrypts it again, the store deduplicates.
-    spdlog::error("wa messaging: signal state for {}: {}", info.id, committed.ToString());
+    spdlog::error("wa messaging: signal state for {} messages: {}", items.size(),
+                  committed.ToString());
     co_return;
   }
-  retry_counts_.erase(info.id);
-  (void)link_.LinkSend(BuildDeliveryReceipt(info));
+  for (const Item& item : items) {
+    if (item.after == Item::After::kResend) {
+      RequestResend(item.info);
+      continue;
+    }
+    retry_counts_.erase(item.info.id);
+    (void)link_.LinkSend(BuildDeliveryReceipt(item.info));
+  }
 }
 
-asio::awaitable<void> Messenger::SendUndecryptable(const MessageInfo& info,
-                                                   const std::string& error) {
+IncomingMessage Messenger::Placeholder(const MessageInfo& info, const std::string& error) const {
   spdlog::warn("wa messaging: cannot decrypt {} from {}: {}", info.id, info.author.ToString(),
                error);
-  int& count = retry_counts_[info.id];
-  ++count;
-  if (retry_counts_.size() > kMaxRetryIds) retry_counts_.erase(retry_counts_.begin());
   IncomingMessage placeholder;
   placeholder.id = info.id;
   placeholder.chat = info.chat.ToString();
@@ -294,10 +338,14 @@ asio::awaitable<void> Messenger::SendUndecryptable(const MessageInfo& info,
   placeholder.offline = info.offline;
   placeholder.undecryptable = true;
   placeholder.error = error;
-  base::Status stored = co_await sink_.OnMessage(placeholder);
-  if (!stored.ok()) {
-    spdlog::warn("wa messaging: placeholder {} not stored: {}", info.id, stored.ToString());
-  }
+  return placeholder;
+}
+
+// The placeholder is stored: ask the sender to encrypt it again [§8.12].
+void Messenger::RequestResend(const MessageInfo& info) {
+  int& count = retry_counts_[info.id];
+  ++count;
+  if (retry_counts_.size() > kMaxRetryIds) retry_counts_.erase(retry_counts_.begin());
   base::Result<OwnIds> own = Own();
   if (count <= kMaxRetries) {
     const Creds& creds = link_.LinkCreds();
