@@ -88,20 +88,32 @@ await until('open', () => c.updates.find(u => u.connection === 'open'))
 // Baileys; we time until sendMessage resolves, as a gateway would answer).
 const jid = `${peer}@s.whatsapp.net`
 for (let i = 0; i < 20; i++) await c.sock.sendMessage(jid, { text: 'warm-up' })
-const latencies = []
-let errors = 0
-const end = performance.now() + duration * 1000
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (performance.now() < end) {
-    const s = performance.now()
-    try {
-      await c.sock.sendMessage(jid, { text: 'benchmark send' })
-      latencies.push(performance.now() - s)
-    } catch { errors++ }
-  }
-}))
-latencies.sort((a, b) => a - b)
-const pct = p => latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] * 100) / 100 : null
+// `concurrency` loops sending for `duration` s, each to the next of `jids`.
+async function sendPhase (jids) {
+  const latencies = []
+  let errors = 0
+  let n = 0
+  const end = performance.now() + duration * 1000
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const to = jids[n++ % jids.length]
+      const s = performance.now()
+      try {
+        await c.sock.sendMessage(to, { text: 'benchmark send' })
+        latencies.push(performance.now() - s)
+      } catch { errors++ }
+    }
+  }))
+  latencies.sort((a, b) => a - b)
+  return { latencies, errors }
+}
+const one = await sendPhase([jid])
+const peers = (process.env.BENCH_PEERS || peer).split(',').map(p => `${p}@s.whatsapp.net`)
+for (const to of peers) for (let i = 0; i < 3; i++) await c.sock.sendMessage(to, { text: 'warm-up' })
+const many = await sendPhase(peers)
+const pctOf = (latencies, p) => latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] * 100) / 100 : null
+const { latencies, errors } = one
+const pct = p => pctOf(latencies, p)
 say({
   result: {
     incoming_messages: N,
@@ -111,6 +123,11 @@ say({
     send_p50_ms: pct(0.5),
     send_p99_ms: pct(0.99),
     send_errors: errors,
+    send_chats: peers.length,
+    send_many_chats_per_s: Math.round(many.latencies.length / duration * 10) / 10,
+    send_many_chats_p50_ms: pctOf(many.latencies, 0.5),
+    send_many_chats_p99_ms: pctOf(many.latencies, 0.99),
+    send_many_chats_errors: many.errors,
     rss_idle_linked_kib: rssIdle,
     rss_peak_incoming_kib: peak,
     rss_after_send_kib: rssKib(),

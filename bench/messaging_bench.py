@@ -33,6 +33,8 @@ from conftest import API_KEY, Wagate, Wasim  # noqa: E402
 from http_client import request  # noqa: E402
 
 A, B, C = "15550100001", "15550100002", "15550100003"
+# The chats of the many-chats send scenario: B and seven more simulated phones.
+PEERS = [B] + ["1555010%04d" % (10 + i) for i in range(7)]
 AUTH = {"x-api-key": API_KEY}
 
 
@@ -68,6 +70,13 @@ def queue(sim, sender, to, n, prefix):
         sys.exit(f"queueing failed: {errors[:3]}")
 
 
+def cpu_s(pid):
+    """User + system CPU seconds the process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_status(w, want, timeout=60):
     end = time.time() + timeout
     while time.time() < end:
@@ -77,8 +86,9 @@ def wait_status(w, want, timeout=60):
     sys.exit(f"wagate never became {want}:\n{w.log()[-3000:]}")
 
 
-def run_wrk(port, duration, connections, body):
-    env = dict(os.environ, WAGATE_BENCH_KEY=API_KEY, WAGATE_BENCH_BODY=body)
+def run_wrk(port, duration, connections, body, bodies=None):
+    env = dict(os.environ, WAGATE_BENCH_KEY=API_KEY, WAGATE_BENCH_BODY=body,
+               WAGATE_BENCH_BODIES="\n".join(bodies or []))
     r = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
                         "-s", os.path.join(HERE, "wrk_report.lua"),
                         f"http://127.0.0.1:{port}/whatsapp/message/send/text"],
@@ -114,17 +124,33 @@ def bench_wagate(sim, backend, db, tmp, n, duration, connections):
                 sys.exit("wagate did not drain the queue in 600 s")
             time.sleep(0.05)
         drain = time.monotonic() - t0
+        incoming_cpu = cpu_s(w.proc.pid)  # the process started with the drain
         wait_status(w, "open")
         body = json.dumps({"to": B, "text": "benchmark send"})
         run_wrk(w.port, 2, connections, body)  # warm-up: sessions, device lists
+        cpu0 = (cpu_s(w.proc.pid), cpu_s(sim.proc.pid))
         rep = run_wrk(w.port, duration, connections, body)
+        cpu1 = (cpu_s(w.proc.pid), cpu_s(sim.proc.pid))
+        many = [json.dumps({"to": p, "text": "benchmark send"}) for p in PEERS]
+        run_wrk(w.port, 2, connections, body, many)  # warm-up for the other chats
+        rep_many = run_wrk(w.port, duration, connections, body, many)
         rss_after = rss_kib(w.proc.pid)
         return {
             "backend": backend, "incoming_messages": n, "incoming_seconds": round(drain, 3),
             "incoming_per_s": round(n / drain, 1),
+            "incoming_cpu_us_per_message": round(incoming_cpu * 1e6 / n, 1),
             "send_requests_per_s": round(rep["requests"] / (rep["duration_us"] / 1e6), 1),
             "send_p50_ms": rep["latency_us"]["p50"] / 1000, "send_p99_ms": rep["latency_us"]["p99"] / 1000,
             "send_errors": rep["errors_status"] + rep["errors_timeout"] + rep["errors_connect"],
+            # CPU per send while wrk ran: less sensitive to other load than req/s.
+            "send_cpu_us_per_request": round((cpu1[0] - cpu0[0]) * 1e6 / max(1, rep["requests"]), 1),
+            "wasim_cpu_us_per_request": round((cpu1[1] - cpu0[1]) * 1e6 / max(1, rep["requests"]), 1),
+            "send_chats": len(PEERS),
+            "send_many_chats_per_s": round(rep_many["requests"] / (rep_many["duration_us"] / 1e6), 1),
+            "send_many_chats_p50_ms": rep_many["latency_us"]["p50"] / 1000,
+            "send_many_chats_p99_ms": rep_many["latency_us"]["p99"] / 1000,
+            "send_many_chats_errors": rep_many["errors_status"] + rep_many["errors_timeout"] +
+            rep_many["errors_connect"],
             "rss_idle_linked_kib": rss_idle, "rss_peak_incoming_kib": peak,
             "rss_after_send_kib": rss_after, "connections": connections,
         }
@@ -136,7 +162,7 @@ def bench_baileys(sim, tmp, n, duration, connections):
     child = subprocess.Popen(
         ["node", os.path.join(HERE, "baileys_messaging.mjs")],
         env=dict(os.environ, WASIM_INFO=json.dumps(sim.info), BENCH_TMP=tmp, BENCH_PHONE=C,
-                 BENCH_PEER=B, BENCH_N=str(n), BENCH_DURATION=str(duration),
+                 BENCH_PEER=B, BENCH_PEERS=",".join(PEERS), BENCH_N=str(n), BENCH_DURATION=str(duration),
                  BENCH_CONCURRENCY=str(connections)),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -177,6 +203,8 @@ def main():
         try:
             for phone, name in ((A, "Alice"), (B, "Bob"), (C, "Carol")):
                 sim.admin("POST", "/admin/accounts", {"phone": phone, "name": name})
+            for i, phone in enumerate(PEERS[1:]):
+                sim.admin("POST", "/admin/accounts", {"phone": phone, "name": f"Peer {i}"})
             results = [bench_wagate(sim, "sqlite", f"sqlite:{tmp}/wagate.db", tmp, args.messages,
                                     args.duration, args.connections)]
             if args.mongodb:
@@ -193,6 +221,7 @@ def main():
     ratios = {
         "incoming_x": round(w["incoming_per_s"] / baileys["incoming_per_s"], 2),
         "send_x": round(w["send_requests_per_s"] / baileys["send_per_s"], 2),
+        "send_many_chats_x": round(w["send_many_chats_per_s"] / baileys["send_many_chats_per_s"], 2),
         "memory_idle_x": round(baileys["rss_idle_linked_kib"] / w["rss_idle_linked_kib"], 2),
     }
     out = {"benchmark": "messaging", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -10,6 +10,23 @@ if body and body ~= "" then
   wrk.headers["content-type"] = "application/json"
 end
 
+-- Several bodies (one per line, WAGATE_BENCH_BODIES): each request posts the
+-- next, e.g. sends spread over several chats.
+local bodies = {}
+local list = os.getenv("WAGATE_BENCH_BODIES")
+if list and list ~= "" then
+  for b in string.gmatch(list, "[^\n]+") do table.insert(bodies, b) end
+end
+if #bodies > 0 then
+  wrk.method = "POST"
+  wrk.headers["content-type"] = "application/json"
+  local n = 0
+  request = function()
+    n = n + 1
+    return wrk.format(nil, nil, nil, bodies[(n % #bodies) + 1])
+  end
+end
+
 function done(summary, latency, requests)
   local us = function(p) return latency:percentile(p) end
   io.write(string.format(

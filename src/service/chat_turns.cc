@@ -57,6 +57,66 @@ void ChatTurns::Release(const std::string& chat) {
   next->try_send(boost::system::error_code{});  // the chat stays held: it is next's now
 }
 
+std::unique_ptr<ChatTurns::Ticket> ChatTurns::Reserve(const boost::asio::any_io_executor& executor,
+                                                      const std::string& chat) {
+  std::unique_ptr<Ticket> ticket(new Ticket(this, chat));
+  std::lock_guard lock(mu_);
+  auto [it, free] = queues_.try_emplace(chat);
+  if (free) {
+    ticket->ours_ = true;
+    return ticket;
+  }
+  // Capacity 1: a hand-over before Wait starts is not lost.
+  ticket->wait_ = std::make_shared<Signal>(executor, 1);
+  it->second.waiters.push_back(ticket->wait_);
+  return ticket;
+}
+
+boost::asio::awaitable<void> ChatTurns::Ticket::Wait() {
+  if (ours_ || done_) co_return;
+  auto [ec] = co_await wait_->async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+  if (!ec) {
+    ours_ = true;
+    co_return;
+  }
+  Leave();
+  throw boost::system::system_error(ec);
+}
+
+void ChatTurns::Ticket::Release() {
+  if (done_) return;
+  done_ = true;
+  if (ours_) turns_->Release(chat_);
+}
+
+void ChatTurns::Ticket::Leave() {
+  if (done_) return;
+  done_ = true;
+  if (ours_) {
+    turns_->Release(chat_);
+    return;
+  }
+  bool handed = false;
+  {
+    std::lock_guard lock(turns_->mu_);
+    auto it = turns_->queues_.find(chat_);
+    if (it == turns_->queues_.end()) {
+      handed = true;
+    } else {
+      auto& waiters = it->second.waiters;
+      auto pos = std::find(waiters.begin(), waiters.end(), wait_);
+      if (pos == waiters.end()) {
+        handed = true;  // handed over meanwhile: ours to pass on
+      } else {
+        waiters.erase(pos);
+      }
+    }
+  }
+  if (handed) turns_->Release(chat_);
+}
+
+ChatTurns::Ticket::~Ticket() { Leave(); }
+
 size_t ChatTurns::Busy() const {
   std::lock_guard lock(mu_);
   return queues_.size();

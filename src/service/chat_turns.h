@@ -9,6 +9,7 @@
 // called from any thread. Waiters are woken through a concurrent channel.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 
@@ -38,6 +39,38 @@ class ChatTurns {
     ChatTurns* turns;
     std::string chat;
   };
+
+  // A place in a chat's line, taken now and waited for later. Taken while
+  // an earlier stage's turn is held, it keeps the two stages in one order:
+  // the outbox reserves the publish line while it holds the send line, lets
+  // the next send go once its stanza is queued, and publishes in send order.
+  class Ticket {
+   public:
+    Ticket(const Ticket&) = delete;
+    Ticket& operator=(const Ticket&) = delete;
+    // Not waited for or not released yet: leaves the line (or passes the
+    // turn on), so an early return never blocks the chat.
+    ~Ticket();
+    // Returns once the chat is ours. Cancelled: throws
+    // boost::system::system_error and holds nothing.
+    boost::asio::awaitable<void> Wait();
+    // Hands the chat on (after Wait); idempotent.
+    void Release();
+
+   private:
+    friend class ChatTurns;
+    Ticket(ChatTurns* turns, std::string chat) : turns_(turns), chat_(std::move(chat)) {}
+    void Leave();
+    ChatTurns* turns_;
+    std::string chat_;
+    std::shared_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>>
+        wait_;  // null: the chat was free, ours at once
+    bool ours_ = false;
+    bool done_ = false;
+  };
+  // Never blocks. `executor`: where Wait resumes.
+  std::unique_ptr<Ticket> Reserve(const boost::asio::any_io_executor& executor,
+                                  const std::string& chat);
 
   // Chats currently held or waited for (for tests).
   size_t Busy() const;

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -111,6 +112,57 @@ TEST(ChatTurns, ACancelledWaiterLeavesTheLine) {
   io.run();
   const std::vector<std::string> want{"a+", "b cancelled", "a-", "c+"};
   EXPECT_EQ(log, want);
+  EXPECT_EQ(turns.Busy(), 0u);
+}
+
+// The outbox's pipeline: the publish line is reserved under the send line,
+// so publishing follows send order even when the later send is acked first.
+TEST(ChatTurns, TicketsKeepTheReservedOrder) {
+  asio::io_context io;
+  ChatTurns sends, publishes;
+  std::vector<std::string> log;
+  auto worker = [&](std::string name, int ack_delay) -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    std::unique_ptr<ChatTurns::Ticket> send = sends.Reserve(ex, "chat");
+    co_await send->Wait();
+    std::unique_ptr<ChatTurns::Ticket> publish = publishes.Reserve(ex, "chat");
+    log.push_back(name + " queued");
+    send->Release();  // the next send may go
+    for (int i = 0; i < ack_delay; ++i) co_await asio::post(io, asio::use_awaitable);
+    co_await publish->Wait();
+    log.push_back(name + " published");
+  };
+  asio::co_spawn(io, worker("a", 6), asio::detached);
+  asio::co_spawn(io, worker("b", 0), asio::detached);
+  io.run();
+  const std::vector<std::string> want{"a queued", "b queued", "a published", "b published"};
+  EXPECT_EQ(log, want);
+  EXPECT_EQ(sends.Busy(), 0u);
+  EXPECT_EQ(publishes.Busy(), 0u);
+}
+
+// A ticket dropped without waiting (an early error return) never blocks the
+// chat: whether it was first in line or still waiting.
+TEST(ChatTurns, DroppedTicketsPassTheTurnOn) {
+  asio::io_context io;
+  ChatTurns turns;
+  bool third_ran = false;
+  auto ex = io.get_executor();
+  auto first = turns.Reserve(ex, "chat");   // ours at once
+  auto second = turns.Reserve(ex, "chat");  // waiting
+  auto third = turns.Reserve(ex, "chat");
+  second.reset();  // leaves the line
+  first.reset();   // passes the turn to third
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await third->Wait();
+        third_ran = true;
+        third->Release();
+      },
+      asio::detached);
+  io.run();
+  EXPECT_TRUE(third_ran);
   EXPECT_EQ(turns.Busy(), 0u);
 }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -156,42 +157,77 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Idempotent(
 asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
     std::shared_ptr<wa::client::Client> client, store::MessageRecord record,
     wa::client::SendRequest request) {
-  // One send per chat at a time, in arrival order: stored order = wire order
-  // = event order. The time is taken under the turn for the same reason.
-  co_await turns_.Acquire(record.jid);
-  ChatTurns::Turn turn{&turns_, record.jid};
-  record.timestamp_ms = clock_.NowMs();
-  store::ChatHint hint;
-  hint.is_group = IsGroup(record.jid);
-  auto pending = co_await base::Offload(
-      blocking_, [&] { return store_.SaveMessage(instance_, record, hint); });
-  if (!pending.ok()) co_return pending.status().WithContext("store message");
-
-  // The client hops to its own strand.
+  // Two lines per chat, taken in arrival order: the send line from storing
+  // as pending until the stanza is queued on the connection, and the
+  // publish line from the ack to the events. Stored order = wire order =
+  // event order, while sends to one chat still overlap their acks.
+  auto executor = co_await asio::this_coro::executor;
+  std::shared_ptr<ChatTurns::Ticket> send_turn = turns_.Reserve(executor, record.jid);
+  co_await send_turn->Wait();
+  std::unique_ptr<ChatTurns::Ticket> publish_turn = published_.Reserve(executor, record.jid);
+  record.timestamp_ms = clock_.NowMs();  // under the send turn, for the same reason
+  // Persist, then send: the client stores the pending message and the
+  // Signal state the encryption advanced in one transaction before the
+  // stanza leaves. Shared: it runs inside the client's own coroutine.
+  struct Pending {
+    store::MessageRecord record;
+    store::ChatHint hint;
+    bool stored = false;
+    base::Status error;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->record = record;
+  pending->hint.is_group = IsGroup(record.jid);
+  request.persist = [this, pending](const std::function<base::Status()>& commit_signal_state) {
+    pending->error = store_.InTransaction([&]() -> base::Status {
+      WAGATE_RETURN_IF_ERROR(
+          store_.SaveMessage(instance_, pending->record, pending->hint).status());
+      return commit_signal_state();
+    });
+    pending->stored = pending->error.ok();
+    return pending->error;
+  };
+  // Runs on the client's strand, before SendMessage completes.
+  request.on_queued = [send_turn] { send_turn->Release(); };
   auto sent = co_await client->SendMessage(std::move(request));
+  send_turn->Release();  // when it failed before queueing
+  co_await publish_turn->Wait();
+  if (!pending->error.ok()) co_return pending->error.WithContext("store message");
+
   const std::string status = sent.ok() ? "sent" : "failed";
-  // The status, then (once sent) the events, in one hand-off.
-  auto stored = co_await base::Offload(blocking_, [&]() -> base::Result<store::MessageRecord> {
-    if (auto moved = store_.UpdateMessageStatus(instance_, record.jid, record.id, status);
-        !moved.ok()) {
-      return moved.status();
+  // The status, then (once sent) the events, in one transaction.
+  store::MessageRecord now = record;
+  auto work = [&]() -> base::Result<std::vector<EventBus::Pending>> {
+    std::vector<EventBus::Pending> events;
+    if (!pending->stored) {
+      // It failed before the persist step (a recipient not on WhatsApp…):
+      // kept as failed, as a send that failed later is.
+      store::MessageRecord failed = record;
+      failed.status = "failed";
+      WAGATE_RETURN_IF_ERROR(store_.SaveMessage(instance_, failed, pending->hint).status());
+      return events;
     }
-    if (!sent.ok()) return record;  // failed: nothing to publish
+    WAGATE_RETURN_IF_ERROR(
+        store_.UpdateMessageStatus(instance_, record.jid, record.id, status).status());
+    if (!sent.ok()) return events;  // failed: nothing to publish
     auto message = store_.GetMessage(instance_, record.jid, record.id);
     if (!message.ok()) return message.status();
     auto chat = store_.GetChat(instance_, record.jid);
     if (!chat.ok()) return chat.status();
-    store::MessageRecord now = message->value_or(record);
-    if (events_ != nullptr)
-      PublishMessageStored(*events_, now, chat->value_or(store::ChatRecord{}));
-    return now;
+    now = message->value_or(record);
+    return MessageStoredEvents(now, chat->value_or(store::ChatRecord{}));
+  };
+  base::Status stored = co_await base::Offload(blocking_, [&]() -> base::Status {
+    if (events_ != nullptr) return events_->PublishWith(work).status();
+    return store_.InTransaction([&] { return work().status(); });
   });
+  publish_turn->Release();
   if (!sent.ok()) {
     spdlog::info("send {} to {} failed: {}", record.id, record.jid, sent.status().ToString());
     co_return SendError(sent.status());
   }
-  if (!stored.ok()) co_return stored.status().WithContext("message sent, status not stored");
-  co_return *stored;
+  if (!stored.ok()) co_return stored.WithContext("message sent, status not stored");
+  co_return now;
 }
 
 asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendText(SendTextRequest request) {

@@ -15,9 +15,10 @@
 // a repeat with another body is 409, one arriving while the first is in
 // flight is 409 too.
 //
-// Sends to one chat are serialized (ChatTurns) from storing to publishing,
-// so concurrent callers see one order everywhere; other chats run in
-// parallel.
+// Sends to one chat are ordered (ChatTurns) from storing to the stanza's
+// place in the outgoing queue, and again from the ack to publishing, so
+// concurrent callers see one order everywhere while their acks overlap;
+// other chats run in parallel.
 //
 // Threading: coroutines; WhatsApp work runs on the session strand, store
 // and file work on the blocking pool.
@@ -83,7 +84,8 @@ class Outbox {
   const base::Clock& clock_;
   std::mutex mu_;
   std::set<std::string> in_flight_;  // idempotency keys; guarded by mu_
-  ChatTurns turns_;
+  ChatTurns turns_;      // the send line: pending → stanza queued
+  ChatTurns published_;  // the publish line: ack → events
 };
 
 }  // namespace service

@@ -108,6 +108,18 @@ struct SendRequest {
   // Stanza `type`: "text" for text, "media" for media messages.
   std::string type = "text";
   std::string media_type;  // `<enc mediatype=…>` for media: image|video|document|audio…
+  // Called on the client's strand once the stanza is in the connection's
+  // outgoing queue, before the server's ack: from then on its place on the
+  // wire is fixed, so the next send to the same chat may start while this
+  // one waits for its ack (pipelining). Not called when it fails earlier.
+  std::function<void()> on_queued;
+  // BLOCKING, on the blocking pool, once the message is encrypted and before
+  // anything is sent: the caller stores what it must (the pending message)
+  // and calls `commit_signal_state` (the Signal state this send advanced)
+  // in one transaction of its own — persist, then send, in one commit. An
+  // error fails the send and nothing goes out. Unset: the client commits
+  // the state itself.
+  std::function<base::Status(const std::function<base::Status()>& commit_signal_state)> persist;
 };
 
 struct SendResult {

@@ -115,8 +115,12 @@ class Messenger {
       const std::vector<Jid>& users, const OwnIds& own, bool lid_addressing);
   boost::asio::awaitable<base::Status> EnsureSessions(const std::vector<Recipient>& recipients,
                                                       bool force);
-  boost::asio::awaitable<base::Result<binary::Node>> SendAndWaitAck(binary::Node stanza,
-                                                                    const std::string& id);
+  // BLOCKING. Commits the send's Signal state: through request.persist
+  // when set (with the caller's own writes), else directly.
+  static base::Status Persist(const SendRequest& request, OverlayKv& overlay);
+  // `on_queued` runs once the stanza is in the outgoing queue.
+  boost::asio::awaitable<base::Result<binary::Node>> SendAndWaitAck(
+      binary::Node stanza, const std::string& id, std::function<void()> on_queued = {});
   boost::asio::awaitable<base::Result<SendResult>> SendDirect(const SendRequest& request,
                                                               const Jid& chat, const OwnIds& own);
   boost::asio::awaitable<base::Result<SendResult>> SendGroup(const SendRequest& request,

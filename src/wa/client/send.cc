@@ -169,13 +169,17 @@ asio::awaitable<base::Status> Messenger::EnsureSessions(const std::vector<Recipi
   });
 }
 
-asio::awaitable<base::Result<Node>> Messenger::SendAndWaitAck(Node stanza, const std::string& id) {
+asio::awaitable<base::Result<Node>> Messenger::SendAndWaitAck(Node stanza, const std::string& id,
+                                                              std::function<void()> on_queued) {
   if (acks_.contains(id)) co_return base::AlreadyExists("a send with id " + id + " is running");
   asio::steady_timer timer(ex_, config_.query_timeout);
   PendingAck pending{.timer = &timer};
   acks_[id] = &pending;
   base::Status sent = link_.LinkSend(stanza);
-  if (sent.ok()) co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (sent.ok()) {
+    if (on_queued) on_queued();
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   acks_.erase(id);
   if (!sent.ok()) co_return sent;
   if (pending.ack) {
@@ -186,6 +190,14 @@ asio::awaitable<base::Result<Node>> Messenger::SendAndWaitAck(Node stanza, const
   }
   if (pending.aborted) co_return base::Unavailable("connection ended");
   co_return base::DeadlineExceeded("no server ack for message " + id);
+}
+
+base::Status Messenger::Persist(const SendRequest& request, OverlayKv& overlay) {
+  if (!request.persist) return overlay.Commit();
+  base::Status persisted = request.persist([&overlay] { return overlay.Commit(); });
+  // Told apart from protocol failures: the caller's store said no.
+  if (!persisted.ok()) return persisted.WithContext("persist before send");
+  return persisted;
 }
 
 asio::awaitable<base::Result<SendResult>> Messenger::SendMessage(SendRequest request) {
@@ -226,25 +238,39 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
   {
     co_await LockSignal();
     SignalLockGuard unlock{this};
-    base::Status sessions = co_await EnsureSessions(*recipients, false);
-    if (!sessions.ok()) co_return sessions;
     signal::LocalIdentity local = Local();
-    base::Result<std::vector<DeviceEnc>> encs =
-        co_await base::Offload(blocking_, [&]() -> base::Result<std::vector<DeviceEnc>> {
-          OverlayKv overlay(kv_);
-          WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
-          std::vector<DeviceEnc> result;
-          for (const Recipient& r : *recipients) {
-            const std::string& plain = r.own ? *wrapped : request.message;
-            WAGATE_ASSIGN_OR_RETURN(
-                signal::EncryptedMessage enc,
-                signal::Encrypt(*stores, r.address, signal::Pad(plain, random_)));
-            result.push_back(DeviceEnc{r.device, std::string(signal::MessageTypeName(enc.type)),
-                                       std::move(enc.ciphertext)});
-          }
-          WAGATE_RETURN_IF_ERROR(overlay.Commit());
-          return result;
-        });
+    // One hand-off in the common case: check the sessions, encrypt, persist.
+    // Only when a device has no session yet do the bundles come first.
+    bool need_sessions = false;
+    auto encrypt = [&]() -> base::Result<std::vector<DeviceEnc>> {
+      OverlayKv overlay(kv_);
+      WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
+      for (const Recipient& r : *recipients) {
+        WAGATE_ASSIGN_OR_RETURN(bool has, stores->HasSession(r.address));
+        if (!has) {
+          need_sessions = true;
+          return std::vector<DeviceEnc>();
+        }
+      }
+      std::vector<DeviceEnc> result;
+      for (const Recipient& r : *recipients) {
+        const std::string& plain = r.own ? *wrapped : request.message;
+        WAGATE_ASSIGN_OR_RETURN(signal::EncryptedMessage enc,
+                                signal::Encrypt(*stores, r.address, signal::Pad(plain, random_)));
+        result.push_back(DeviceEnc{r.device, std::string(signal::MessageTypeName(enc.type)),
+                                   std::move(enc.ciphertext)});
+      }
+      WAGATE_RETURN_IF_ERROR(Persist(request, overlay));
+      return result;
+    };
+    base::Result<std::vector<DeviceEnc>> encs = co_await base::Offload(blocking_, encrypt);
+    if (encs.ok() && need_sessions) {
+      base::Status sessions = co_await EnsureSessions(*recipients, false);
+      if (!sessions.ok()) co_return sessions;
+      need_sessions = false;
+      encs = co_await base::Offload(blocking_, encrypt);
+      if (encs.ok() && need_sessions) co_return base::Internal("no session after fetching bundles");
+    }
     if (!encs.ok()) co_return encs.status();
     out.participants = std::move(*encs);
   }
@@ -260,7 +286,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
                                                    .message = request.message,
                                                    .type = request.type,
                                                    .media_type = request.media_type});
-  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
+  base::Result<Node> ack =
+      co_await SendAndWaitAck(BuildMessageStanza(out), out.id, request.on_queued);
   if (!ack.ok()) co_return ack.status();
   SendResult result{.id = out.id, .chat = chat.ToString(), .timestamp_ms = 0};
   if (std::optional<std::string> t = ack->GetAttrText("t")) {
@@ -344,7 +371,7 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
           for (const std::string& device : has_key) remembered += device + "\n";
           WAGATE_RETURN_IF_ERROR(
               overlay.Put(kSenderKeyMemoryType, group.ToString(), std::move(remembered)));
-          WAGATE_RETURN_IF_ERROR(overlay.Commit());
+          WAGATE_RETURN_IF_ERROR(Persist(request, overlay));
           return result;
         });
     if (!encrypted.ok()) co_return encrypted.status();
@@ -364,7 +391,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
                                                    .type = request.type,
                                                    .media_type = request.media_type,
                                                    .addressing_mode = mode});
-  base::Result<Node> ack = co_await SendAndWaitAck(BuildMessageStanza(out), out.id);
+  base::Result<Node> ack =
+      co_await SendAndWaitAck(BuildMessageStanza(out), out.id, request.on_queued);
   if (!ack.ok()) co_return ack.status();
   SendResult result{.id = out.id, .chat = group.ToString(), .timestamp_ms = 0};
   if (std::optional<std::string> t = ack->GetAttrText("t")) {
