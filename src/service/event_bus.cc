@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -68,37 +70,84 @@ void EventBus::Deliver(const std::shared_ptr<const Event>& event) {
 }
 
 base::Result<std::vector<std::shared_ptr<const Event>>> EventBus::PublishWith(const Work& work) {
-  std::vector<std::shared_ptr<const Event>> made;
+  Job job;
+  job.work = &work;
+  std::vector<Job*> jobs;
+  std::unique_lock lock(combine_mu_);
+  queued_.push_back(&job);
+  for (;;) {
+    combine_cv_.wait(lock, [&] { return job.done || !combining_; });
+    if (job.done) return std::move(job.result);
+    // Ours to run: the jobs queued so far, in order (ours among them unless
+    // more than kMaxCombined wait; then another round follows).
+    combining_ = true;
+    const auto n = static_cast<std::ptrdiff_t>(std::min(queued_.size(), kMaxCombined));
+    jobs.assign(queued_.begin(), queued_.begin() + n);
+    queued_.erase(queued_.begin(), queued_.begin() + n);
+    lock.unlock();
+    RunJobs(jobs);
+    lock.lock();
+    combining_ = false;
+    // After this a waiter may return and its Job go away: not touched again.
+    for (Job* j : jobs) j->done = true;
+    jobs.clear();
+    combine_cv_.notify_all();
+  }
+}
+
+void EventBus::RunJobs(const std::vector<Job*>& jobs) {
+  std::vector<std::vector<std::shared_ptr<const Event>>> made(jobs.size());
+  std::vector<base::Status> failed(jobs.size());
   // publish_mu_ before the store's transaction, as in Publish: one lock order.
   std::lock_guard lock(publish_mu_);
-  base::Status done = store_.InTransaction([&]() -> base::Status {
-    made.clear();
-    base::Result<std::vector<Pending>> pending = work();
-    if (!pending.ok()) return pending.status();
+  base::Status committed = store_.InTransaction([&]() -> base::Status {
     const int64_t now = clock_.NowMs();
-    for (Pending& p : *pending) {
-      p.payload.erase("seq");
-      const std::string stored = boost::json::serialize(p.payload);
-      auto appended = store_.AppendEvent(instance_, p.name, stored, now);
-      if (!appended.ok()) return appended.status().WithContext("publish " + std::string(p.name));
-      // The payload with "seq" appended, without parsing it again.
-      std::string json = stored;
-      json.pop_back();
-      if (json.size() > 1) json += ',';
-      json += "\"seq\":" + std::to_string(appended->seq) + "}";
-      made.push_back(std::make_shared<const Event>(Event{
-          appended->seq, std::move(appended->name), std::move(json), appended->created_at_ms}));
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      made[i].clear();
+      // A savepoint per job: one that fails is undone alone.
+      failed[i] = store_.InTransaction([&]() -> base::Status {
+        base::Result<std::vector<Pending>> pending = (*jobs[i]->work)();
+        if (!pending.ok()) return pending.status();
+        for (Pending& p : *pending) {
+          p.payload.erase("seq");
+          const std::string stored = boost::json::serialize(p.payload);
+          auto appended = store_.AppendEvent(instance_, p.name, stored, now);
+          if (!appended.ok()) {
+            return appended.status().WithContext("publish " + std::string(p.name));
+          }
+          // The payload with "seq" appended, without parsing it again.
+          std::string json = stored;
+          json.pop_back();
+          if (json.size() > 1) json += ',';
+          json += "\"seq\":" + std::to_string(appended->seq) + "}";
+          made[i].push_back(std::make_shared<const Event>(Event{
+              appended->seq, std::move(appended->name), std::move(json), appended->created_at_ms}));
+        }
+        return base::Status::Ok();
+      });
+      if (!failed[i].ok()) made[i].clear();
     }
     return base::Status::Ok();
   });
-  if (!done.ok()) return done;
-  for (const auto& event : made) {
-    last_seq_ = event->seq;
-    Deliver(event);
+  size_t delivered = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!committed.ok()) {
+      jobs[i]->result = committed;
+      continue;
+    }
+    if (!failed[i].ok()) {
+      jobs[i]->result = failed[i];
+      continue;
+    }
+    for (const auto& event : made[i]) {
+      last_seq_ = event->seq;
+      Deliver(event);
+    }
+    delivered += made[i].size();
+    jobs[i]->result = std::move(made[i]);
   }
-  since_prune_ += static_cast<int>(made.size());
+  since_prune_ += static_cast<int>(delivered);
   MaybePrune();
-  return made;
 }
 
 void EventBus::MaybePrune() {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -87,9 +88,13 @@ class EventBus {
   // BLOCKING. Group commit: runs `work` (store writes) in one store
   // transaction (EventStore::InTransaction) with the events it returns
   // appended in that same transaction, then delivers them in order. When
-  // `work` or the commit fails nothing is stored or delivered. `work` may
-  // run with other publishes held back: keep it short, and never call
-  // Publish or InTransaction inside it.
+  // `work` or the commit fails nothing of it is stored or delivered.
+  // Concurrent calls are combined: the first caller to find the bus free
+  // runs every work queued meanwhile, each in its own savepoint (one that
+  // fails is undone alone), and commits them once — thirty concurrent sends
+  // cost one commit, not thirty. So `work` may run on another caller's
+  // thread (while its own caller waits): keep it short, and never call
+  // Publish or PublishWith inside it.
   base::Result<std::vector<std::shared_ptr<const Event>>> PublishWith(const Work& work);
 
   // BLOCKING. Stored events with seq > after_seq, ascending, at most `limit`.
@@ -108,6 +113,20 @@ class EventBus {
  private:
   void MaybePrune();
   void Deliver(const std::shared_ptr<const Event>& event);
+
+  // PublishWith's combining: callers queue a Job; one of them at a time
+  // runs the queued jobs (RunJobs) while the others wait for `done`.
+  struct Job {
+    const Work* work = nullptr;
+    base::Result<std::vector<std::shared_ptr<const Event>>> result = base::Internal("not run");
+    bool done = false;  // guarded by combine_mu_
+  };
+  void RunJobs(const std::vector<Job*>& jobs);
+  static constexpr size_t kMaxCombined = 256;
+  std::mutex combine_mu_;
+  std::condition_variable combine_cv_;
+  std::vector<Job*> queued_;  // guarded by combine_mu_
+  bool combining_ = false;    // guarded by combine_mu_
 
   const std::string instance_;
   store::EventStore& store_;

@@ -4,6 +4,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "store/memory/memory_store.h"
@@ -102,6 +104,78 @@ TEST_F(EventBusTest, PrunesToRetentionAndContinuesSeqAfterRestart) {
   ASSERT_TRUE(left.ok());
   ASSERT_EQ(left->size(), 1u);  // the old ones aged out
   EXPECT_EQ((*left)[0].seq, 21);
+}
+
+// Group commit: the work's writes and its events land together, then the
+// events are delivered with their seqs; a failing work leaves nothing.
+TEST_F(EventBusTest, PublishWithCommitsWritesAndEventsTogether) {
+  EventBus bus("inst", *store_, clock_);
+  ASSERT_TRUE(bus.Init().ok());
+  std::vector<std::string> seen;
+  bus.Subscribe([&](const std::shared_ptr<const Event>& e) { seen.push_back(e->json); });
+  auto made = bus.PublishWith([&]() -> base::Result<std::vector<EventBus::Pending>> {
+    WAGATE_RETURN_IF_ERROR(store_->WriteKeys("inst", {{"t", "k", "v"}}));
+    std::vector<EventBus::Pending> events;
+    boost::json::object a;
+    a["id"] = "m1";
+    events.push_back({kNewMessage, a});
+    events.push_back({kChatUpdate, boost::json::object()});
+    return events;
+  });
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  ASSERT_EQ(made->size(), 2u);
+  EXPECT_EQ(seen, (std::vector<std::string>{R"({"id":"m1","seq":1})", R"({"seq":2})"}));
+  EXPECT_EQ(bus.last_seq(), 2);
+
+  auto failed = bus.PublishWith([&]() -> base::Result<std::vector<EventBus::Pending>> {
+    WAGATE_RETURN_IF_ERROR(store_->WriteKeys("inst", {{"t", "gone", "v"}}));
+    return base::Unavailable("work fails");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(seen.size(), 2u);
+  auto keys = store_->GetKeys("inst", "t", {"k", "gone"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 1u);
+  auto stored = bus.ReadAfter(0, 10);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), 2u);
+}
+
+// Concurrent PublishWith calls are combined; each gets its own events, a
+// failing one does not take the others down, and delivery is in seq order.
+TEST_F(EventBusTest, ConcurrentPublishWithAreCombinedAndIsolated) {
+  EventBus bus("inst", *store_, clock_);
+  ASSERT_TRUE(bus.Init().ok());
+  std::vector<int64_t> seqs;
+  std::mutex mu;
+  bus.Subscribe([&](const std::shared_ptr<const Event>& e) {
+    std::lock_guard lock(mu);
+    seqs.push_back(e->seq);
+  });
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const bool fail = (i % 10) == 3;
+        auto made = bus.PublishWith([&]() -> base::Result<std::vector<EventBus::Pending>> {
+          if (fail) return base::Internal("this one fails");
+          boost::json::object o;
+          o["t"] = t;
+          o["i"] = i;
+          return std::vector<EventBus::Pending>{{kNewMessage, o}};
+        });
+        if (made.ok() && made->size() == 1) ++ok;
+        if (!made.ok()) ++refused;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kThreads * kEach * 9 / 10);
+  EXPECT_EQ(refused.load(), kThreads * kEach / 10);
+  ASSERT_EQ(seqs.size(), static_cast<size_t>(ok.load()));
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1));
 }
 
 }  // namespace

@@ -162,7 +162,9 @@ class EventStore {
   // writes that caused them. Atomic on memory and SQLite; MongoDB has no
   // transactions here: writes apply in order as they are made, a failure
   // leaves the earlier ones applied (every caller's writes are idempotent).
-  // Not reentrant: a body must not call InTransaction again.
+  // Nested (called from inside a body on the same thread): a savepoint —
+  // its writes are undone alone when its body fails, and commit with the
+  // outer transaction otherwise (memory, SQLite).
   virtual Status InTransaction(const std::function<Status()>& body) = 0;
 };
 

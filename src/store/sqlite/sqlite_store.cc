@@ -487,7 +487,9 @@ class SqliteStore final : public Store {
   }
 
   Status InTransaction(const std::function<Status()>& body) override {
-    if (InOwnTransaction()) return base::FailedPrecondition("sqlite: nested InTransaction");
+    if (InOwnTransaction()) {
+      return Write("nested transaction", [&](Connection&) { return body(); });
+    }
     std::shared_lock life(life_mu_);
     if (closed_) return Closed();
     std::lock_guard lock(write_mu_);
