@@ -9,7 +9,7 @@ mode=${1:-build}
 build_pkgs=(
   g++ cmake ninja-build pkg-config ccache make git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libmongoc-dev libjwt-dev libspdlog-dev zlib1g-dev
+  libssl-dev libsqlite3-dev libmongoc-dev libspdlog-dev zlib1g-dev
   libsignal-protocol-c-dev libprotobuf-dev protobuf-compiler libqrencode-dev libpng-dev
   libstb-dev
 )
