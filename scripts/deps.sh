@@ -9,9 +9,9 @@ mode=${1:-build}
 build_pkgs=(
   g++ cmake ninja-build pkg-config ccache make git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libmongoc-dev libjwt-dev libspdlog-dev zlib1g-dev
+  libssl-dev libsqlite3-dev libmongoc-dev libspdlog-dev zlib1g-dev
   libsignal-protocol-c-dev libprotobuf-dev protobuf-compiler libqrencode-dev libpng-dev
-  libcurl4-openssl-dev libstb-dev
+  libstb-dev
 )
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest python3-pymongo wrk clang-format
   clang libclang-rt-14-dev)

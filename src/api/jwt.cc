@@ -1,13 +1,16 @@
 #include "api/jwt.h"
 
-#include <jwt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cmath>
-#include <cstdlib>
-#include <memory>
 #include <string>
+
+#include "base/encoding.h"
 
 namespace api {
 namespace {
@@ -15,14 +18,32 @@ namespace {
 // A bearer token is a header value; anything this long is not ours.
 constexpr size_t kMaxTokenBytes = 8192;
 
-struct JwtFree {
-  void operator()(jwt_t* j) const { jwt_free(j); }
-};
-using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
+// HMAC-SHA256 of `input` with `secret`, as base64url without padding (the
+// JWS signature segment).
+std::string Hs256(std::string_view input, std::string_view secret) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
+  return base::Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), len));
+}
 
-struct CharFree {
-  void operator()(char* p) const { std::free(p); }
-};
+// A JWS segment is base64url without padding (RFC 7515 §2); the general
+// decoder also takes '+', '/' and '=', which no token of ours carries.
+base::Result<boost::json::object> DecodeJsonSegment(std::string_view segment,
+                                                    std::string_view what) {
+  if (segment.find_first_of("+/=") != std::string_view::npos) {
+    return base::Unauthenticated("jwt: " + std::string(what) + " is not base64url");
+  }
+  base::Result<std::string> text = base::Base64Decode(segment);
+  if (!text.ok()) return base::Unauthenticated("jwt: " + std::string(what) + " is not base64url");
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(*text, ec);
+  if (ec || !value.is_object()) {
+    return base::Unauthenticated("jwt: " + std::string(what) + " is not a JSON object");
+  }
+  return std::move(value.get_object());
+}
 
 // A NumericDate claim in milliseconds. RFC 7519 allows fractions, so a
 // double is read too (some issuers write 1.7e9).
@@ -50,32 +71,40 @@ base::Status VerifyJwt(std::string_view token, std::string_view secret, int64_t 
   if (token.empty() || token.size() > kMaxTokenBytes) {
     return base::Unauthenticated("jwt: bad token length");
   }
-  std::string token_z(token);  // libjwt wants a NUL-terminated string
-  jwt_t* raw = nullptr;
-  int rc = jwt_decode(&raw, token_z.c_str(), reinterpret_cast<const unsigned char*>(secret.data()),
-                      static_cast<int>(secret.size()));
-  JwtPtr jwt(raw);
-  if (rc != 0 || jwt == nullptr) {
+  const size_t dot1 = token.find('.');
+  const size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return base::Unauthenticated("jwt: malformed or bad signature");
   }
-  // libjwt verifies with whatever algorithm the token names; only HS256 was
-  // agreed, and "none" must never pass just because it carries no signature.
-  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) {
+  base::Result<boost::json::object> header = DecodeJsonSegment(token.substr(0, dot1), "header");
+  if (!header.ok()) return base::Unauthenticated("jwt: malformed or bad signature");
+  // Only HS256 was agreed: the token does not get to choose ("none", another
+  // HMAC size, or an asymmetric algorithm keyed with our secret).
+  const boost::json::value* alg = header->if_contains("alg");
+  if (alg == nullptr || !alg->is_string() || alg->get_string() != "HS256") {
     return base::Unauthenticated("jwt: algorithm must be HS256");
   }
-  std::unique_ptr<char, CharFree> grants(jwt_get_grants_json(jwt.get(), nullptr));
-  if (grants == nullptr) return base::Unauthenticated("jwt: no claims");
-  boost::system::error_code ec;
-  boost::json::value claims = boost::json::parse(grants.get(), ec);
-  if (ec || !claims.is_object()) return base::Unauthenticated("jwt: claims are not an object");
+  // RFC 7515 §4.1.11: extensions we do not understand must not be ignored.
+  if (header->contains("crit")) return base::Unauthenticated("jwt: unsupported crit header");
+  // The signature is compared as text: base64url without padding has one
+  // spelling per byte string, and the comparison takes constant time.
+  const std::string expected = Hs256(token.substr(0, dot2), secret);
+  const std::string_view signature = token.substr(dot2 + 1);
+  if (signature.size() != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
+    return base::Unauthenticated("jwt: malformed or bad signature");
+  }
+  base::Result<boost::json::object> claims =
+      DecodeJsonSegment(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims");
+  if (!claims.ok()) return base::Unauthenticated("jwt: claims are not an object");
   int64_t exp_ms = 0;
-  if (!NumericDateMs(claims.get_object(), "exp", exp_ms)) {
+  if (!NumericDateMs(*claims, "exp", exp_ms)) {
     return base::Unauthenticated("jwt: exp (a NumericDate) is required");
   }
   if (now_ms > exp_ms + kJwtClockSkewMs) return base::Unauthenticated("jwt: expired");
-  if (claims.get_object().contains("nbf")) {
+  if (claims->contains("nbf")) {
     int64_t nbf_ms = 0;
-    if (!NumericDateMs(claims.get_object(), "nbf", nbf_ms)) {
+    if (!NumericDateMs(*claims, "nbf", nbf_ms)) {
       return base::Unauthenticated("jwt: nbf is not a NumericDate");
     }
     if (now_ms + kJwtClockSkewMs < nbf_ms) return base::Unauthenticated("jwt: not valid yet");
@@ -84,20 +113,14 @@ base::Status VerifyJwt(std::string_view token, std::string_view secret, int64_t 
 }
 
 base::Result<std::string> SignJwtHs256(std::string_view claims_json, std::string_view secret) {
-  jwt_t* raw = nullptr;
-  if (jwt_new(&raw) != 0) return base::Internal("jwt_new failed");
-  JwtPtr jwt(raw);
-  std::string claims(claims_json);
-  if (jwt_add_grants_json(jwt.get(), claims.c_str()) != 0) {
-    return base::InvalidArgument("jwt: claims must be a JSON object");
-  }
-  if (jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
-                  static_cast<int>(secret.size())) != 0) {
-    return base::InvalidArgument("jwt: bad secret");
-  }
-  std::unique_ptr<char, CharFree> out(jwt_encode_str(jwt.get()));
-  if (out == nullptr) return base::Internal("jwt_encode_str failed");
-  return std::string(out.get());
+  boost::system::error_code ec;
+  boost::json::value claims = boost::json::parse(claims_json, ec);
+  if (ec || !claims.is_object()) return base::InvalidArgument("jwt: claims must be a JSON object");
+  if (secret.empty()) return base::InvalidArgument("jwt: bad secret");
+  std::string signing_input = base::Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                              base::Base64UrlEncode(boost::json::serialize(claims));
+  std::string signature = Hs256(signing_input, secret);
+  return signing_input + "." + signature;
 }
 
 }  // namespace api

@@ -1,6 +1,9 @@
 // wagate: the WhatsApp REST API server. Dispatches the subcommand; settings
 // come from flags and WAGATE_* variables (app/config.h).
+#include <malloc.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -10,6 +13,13 @@
 #include "base/log.h"
 
 int main(int argc, char** argv) {
+  // glibc gives threads their own malloc arenas (up to 8 per core), and each
+  // keeps what was freed in it: on an idle linked server that was ~0.8 MiB
+  // of resident memory over four arenas. Two measured the same as one and
+  // keep the event loop and the blocking pool off each other's lock (small
+  // blocks come from the per-thread caches anyway). MALLOC_ARENA_MAX still
+  // decides when set.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "serve";
   if (!args.empty()) {

@@ -17,6 +17,7 @@
 #include "api/guard.h"
 #include "app/api_key.h"
 #include "app/commands.h"
+#include "app/heap_trimmer.h"
 #include "app/store_factory.h"
 #include "base/clock.h"
 #include "base/encoding.h"
@@ -36,6 +37,10 @@ namespace {
 constexpr int kBlockingThreads = 4;
 // In-flight requests get this long to finish once a stop signal arrives.
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
+// How often freed heap is given back to the kernel, and from how much
+// (app/heap_trimmer.h).
+constexpr auto kHeapTrimInterval = std::chrono::seconds(2);
+constexpr size_t kHeapTrimMinFree = 512 * 1024;
 // Shorter keys are allowed (tests, local use) but worth a warning.
 constexpr size_t kShortKey = 16;
 
@@ -171,6 +176,8 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
   router.AddUpgrade("/socket.io", gateway.Handler());
   gateway.Start();
   server.Start();
+  HeapTrimmer trimmer(io, blocking, kHeapTrimInterval, kHeapTrimMinFree);
+  trimmer.Start();
   spdlog::info("wagate {} listening on {} (store {}, instance {}, public url {})", WAGATE_VERSION,
                listen_url, DescribeStore(config), config.instance, public_url);
 
@@ -188,6 +195,7 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
                      std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
         signals.async_wait(on_signal);
         // WhatsApp first (no new events), then the Socket.IO clients, then HTTP.
+        trimmer.Stop();
         session.Stop([&] { gateway.Stop([&] { server.Stop([&] { signals.cancel(); }); }); });
       };
   signals.async_wait(on_signal);

@@ -1,15 +1,13 @@
+// The address guard and the content sniffer of MediaFetch; the HTTP client
+// itself is media_fetch_http.cc (the one Beast translation unit here).
 #include "service/media_fetch.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <memory>
-#include <mutex>
+#include <string>
 
 namespace service {
 namespace {
@@ -46,65 +44,6 @@ bool PrivateV6(const unsigned char* b) {
   if (b[0] == 0xff) return true;                           // multicast
   return false;
 }
-
-struct Transfer {
-  std::FILE* file = nullptr;
-  uint64_t max_bytes = 0;
-  uint64_t written = 0;
-  bool too_big = false;
-  std::string head;  // the first bytes, for sniffing
-  bool allow_private = false;
-  std::string refused;  // the address the guard refused
-};
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t len = size * n;
-  if (t->written + len > t->max_bytes) {
-    t->too_big = true;
-    return 0;  // aborts the transfer
-  }
-  if (t->head.size() < 64) t->head.append(data, std::min(len, 64 - t->head.size()));
-  if (std::fwrite(data, 1, len, t->file) != len) return 0;
-  t->written += len;
-  return len;
-}
-
-// Called by libcurl for every connection it opens, with the resolved
-// address: the one place that sees where bytes really go.
-curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, struct curl_sockaddr* address) {
-  auto* t = static_cast<Transfer*>(user);
-  if (purpose == CURLSOCKTYPE_IPCXN && !t->allow_private) {
-    char text[INET6_ADDRSTRLEN] = {};
-    bool refuse = true;
-    if (address->family == AF_INET) {
-      const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
-      inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-      refuse = PrivateV4(ntohl(in->sin_addr.s_addr));
-    } else if (address->family == AF_INET6) {
-      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
-      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-      refuse = PrivateV6(in6->sin6_addr.s6_addr);
-    }
-    if (refuse) {
-      t->refused = text[0] != '\0' ? text : "a non-IP address";
-      return CURL_SOCKET_BAD;
-    }
-  }
-  return socket(address->family, address->socktype, address->protocol);
-}
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 
 }  // namespace
 
@@ -145,90 +84,6 @@ std::string SniffMime(std::string_view h) {
   }
   if (starts("PK\x03\x04")) return "application/zip";
   return "";
-}
-
-base::Result<FetchResult> FetchToFile(const std::string& url, const std::string& dest_path,
-                                      const FetchOptions& options) {
-  InitCurlOnce();
-  if (!(url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)) {
-    return base::InvalidArgument("mediaUrl must be an http:// or https:// URL");
-  }
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return base::Internal("media fetch: curl_easy_init failed");
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(dest_path.c_str(), "wb"));
-  if (!file) return base::Internal("media fetch: cannot write " + dest_path);
-
-  Transfer t;
-  t.file = file.get();
-  t.max_bytes = options.max_bytes;
-  t.allow_private = options.allow_private;
-  char error[CURL_ERROR_SIZE] = {};
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "wagate");
-  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-  // Proxies from the environment would move the connect (and the guard's
-  // view of it) elsewhere.
-  curl_easy_setopt(c, CURLOPT_PROXY, "");
-  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
-
-  const CURLcode rc = curl_easy_perform(c);
-  file.reset();
-  auto fail = [&](base::Status s) -> base::Result<FetchResult> {
-    std::error_code ec;
-    std::filesystem::remove(dest_path, ec);
-    return s;
-  };
-  if (!t.refused.empty()) {
-    return fail(base::InvalidArgument("mediaUrl resolves to " + t.refused +
-                                      ", a private or local address; refused"));
-  }
-  if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-    return fail(base::ResourceExhausted("mediaUrl is larger than the limit of " +
-                                        std::to_string(options.max_bytes) + " bytes"));
-  }
-  if (rc == CURLE_OPERATION_TIMEDOUT) {
-    return fail(base::DeadlineExceeded("mediaUrl did not answer in time: " + std::string(error)));
-  }
-  if (rc == CURLE_TOO_MANY_REDIRECTS) {
-    return fail(base::InvalidArgument("mediaUrl redirects more than " +
-                                      std::to_string(options.max_redirects) + " times"));
-  }
-  if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
-    return fail(base::InvalidArgument("mediaUrl redirects to a scheme other than http(s)"));
-  }
-  if (rc != CURLE_OK) {
-    return fail(base::Unavailable("mediaUrl could not be fetched: " +
-                                  std::string(error[0] ? error : curl_easy_strerror(rc))));
-  }
-  FetchResult r;
-  r.size = t.written;
-  r.sniffed_mime = SniffMime(t.head);
-  if (r.sniffed_mime.empty()) r.sniffed_mime = "application/octet-stream";
-  char* type = nullptr;
-  if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != nullptr) {
-    r.header_mime = type;
-    if (auto semi = r.header_mime.find(';'); semi != std::string::npos) r.header_mime.resize(semi);
-  }
-  char* final_url = nullptr;
-  if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &final_url) == CURLE_OK && final_url) {
-    r.final_url = final_url;
-  }
-  return r;
 }
 
 }  // namespace service

@@ -9,11 +9,17 @@
 //     a connect timeout and a total timeout;
 //   - the content type sniffed from the first bytes, not trusted from the
 //     server.
-// libcurl, blocking: run it on the blocking pool.
+// Blocking (it runs its own io_context on the calling thread, so that the
+// event loop never waits on DNS or a slow server): run it on the blocking
+// pool. Beast + Asio SSL, the stack wa/client already maps, rather than
+// libcurl, whose TLS/LDAP/SSH dependency tree cost ~3.5 MiB of RSS.
+// Proxies from the environment are not used: they would move the connect,
+// and the guard's view of it, elsewhere.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +34,10 @@ struct FetchOptions {
   int max_redirects = 5;
   bool allow_private = false;  // WAGATE_MEDIA_ALLOW_PRIVATE=1 (tests, local files)
   std::string ca_file;         // extra CA for https, besides the system CAs
+  // When set, decides which resolved addresses (numeric text) are refused,
+  // instead of IsPrivateAddress and allow_private; a seam for tests, which
+  // only have loopback to play with.
+  std::function<bool(std::string_view ip)> refuse_address;
 };
 
 struct FetchResult {

@@ -1,11 +1,14 @@
 // FetchToFile against a real HTTP server on loopback (the generic http
-// server), so the guard, limits and redirects are exercised through libcurl.
+// server), so the guard, limits, redirects and timeouts are exercised over
+// real sockets.
 #include "service/media_fetch.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -43,11 +46,40 @@ class MediaFetchTest : public ::testing::Test {
         co_return res;
       };
     };
+    // Answers after `delay`; for the timeout.
+    auto slow = [](std::chrono::milliseconds delay) {
+      return [delay](http::Context& ctx) -> boost::asio::awaitable<http::Response> {
+        boost::asio::steady_timer timer(ctx.executor, delay);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        http::Response res{bhttp::status::ok, ctx.req.version()};
+        res.body() = kJpeg;
+        res.prepare_payload();
+        co_return res;
+      };
+    };
+    // No Content-Length: the limit has to count the body as it comes.
+    auto chunked = [](std::string body) {
+      return [body](http::Context& ctx) -> boost::asio::awaitable<http::Response> {
+        http::Response res{bhttp::status::ok, ctx.req.version()};
+        res.body() = body;
+        res.chunked(true);
+        co_return res;
+      };
+    };
     router_.Add(bhttp::verb::get, "/photo", answer(kJpeg, "text/plain"));
+    router_.Add(bhttp::verb::get, "/typed", answer(kJpeg, "image/jpeg; charset=binary"));
+    router_.Add(bhttp::verb::get, "/big-chunked", chunked(std::string(300000, 'c')));
+    router_.Add(bhttp::verb::get, "/slow", slow(2s));
+    // r5 → r4 → … → r1 → photo: five redirects; r6 makes six.
+    for (int i = 1; i <= 6; ++i) {
+      router_.Add(bhttp::verb::get, "/r" + std::to_string(i),
+                  redirect(i == 1 ? "/photo" : "r" + std::to_string(i - 1)));
+    }
     router_.Add(bhttp::verb::get, "/big", answer(std::string(300000, 'b')));
     router_.Add(bhttp::verb::get, "/hop", redirect("/photo"));
     router_.Add(bhttp::verb::get, "/loop", redirect("/loop"));
     router_.Add(bhttp::verb::get, "/ftp", redirect("ftp://127.0.0.1/x"));
+    router_.Add(bhttp::verb::get, "/elsewhere", redirect("http://127.0.0.2:1/photo"));
     server_ =
         std::make_unique<http::Server>(io_, http::ServerOptions{.port = 0}, router_, metrics_);
     auto port = server_->Listen();
@@ -111,6 +143,51 @@ TEST_F(MediaFetchTest, FollowsRedirectsUpToTheLimit) {
   EXPECT_EQ(ftp.status().code(), base::Code::kInvalidArgument) << ftp.status().ToString();
 }
 
+TEST_F(MediaFetchTest, FiveRedirectsPassASixthIsRefused) {
+  auto five = FetchToFile(base_ + "/r5", Path(), Local());
+  ASSERT_TRUE(five.ok()) << five.status().ToString();
+  EXPECT_EQ(five->final_url, base_ + "/photo");
+  EXPECT_EQ(Read(Path()), kJpeg);
+  auto six = FetchToFile(base_ + "/r6", Path(), Local());
+  EXPECT_EQ(six.status().code(), base::Code::kInvalidArgument) << six.status().ToString();
+  EXPECT_NE(six.status().message().find("more than 5"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(Path()));
+}
+
+TEST_F(MediaFetchTest, HeaderTypeWithoutParameters) {
+  auto r = FetchToFile(base_ + "/typed", Path(), Local());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->header_mime, "image/jpeg");
+}
+
+// The first hop is allowed, the redirect target is not: the guard runs on
+// every hop, before the connect.
+TEST_F(MediaFetchTest, GuardRunsOnTheRedirectTarget) {
+  FetchOptions only_first = Local();
+  only_first.refuse_address = [](std::string_view ip) { return ip != "127.0.0.1"; };
+  auto r = FetchToFile(base_ + "/elsewhere", Path(), only_first);
+  ASSERT_EQ(r.status().code(), base::Code::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("127.0.0.2"), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(Path()));
+}
+
+// A name is judged by what it resolves to, not by how it is spelled.
+TEST_F(MediaFetchTest, GuardJudgesResolvedNames) {
+  FetchOptions guarded = Local();
+  guarded.allow_private = false;
+  auto r = FetchToFile("http://localhost:1/photo", Path(), guarded);
+  EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("resolves to"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(MediaFetchTest, TotalTimeout) {
+  FetchOptions quick = Local();
+  quick.total_timeout = 300ms;
+  auto r = FetchToFile(base_ + "/slow", Path(), quick);
+  EXPECT_EQ(r.status().code(), base::Code::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(Path()));
+}
+
 TEST_F(MediaFetchTest, RefusesLoopbackUnlessAllowed) {
   FetchOptions guarded = Local();
   guarded.allow_private = false;
@@ -126,6 +203,12 @@ TEST_F(MediaFetchTest, SizeLimitAndErrors) {
   auto r = FetchToFile(base_ + "/big", Path(), small);
   EXPECT_EQ(r.status().code(), base::Code::kResourceExhausted) << r.status().ToString();
   EXPECT_FALSE(std::filesystem::exists(Path()));
+  auto chunked = FetchToFile(base_ + "/big-chunked", Path(), small);
+  EXPECT_EQ(chunked.status().code(), base::Code::kResourceExhausted) << chunked.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(Path()));
+  auto whole = FetchToFile(base_ + "/big-chunked", Path(), Local());
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole->size, 300000u);
   EXPECT_EQ(FetchToFile(base_ + "/missing", Path(), Local()).status().code(),
             base::Code::kUnavailable);
   EXPECT_EQ(FetchToFile("file:///etc/passwd", Path(), Local()).status().code(),

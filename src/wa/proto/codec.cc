@@ -15,14 +15,18 @@
 
 namespace wa::proto {
 
+// The type name (GetDescriptor) is looked up on the error paths only: the
+// first descriptor lookup builds the pool of the whole .proto file, which
+// the generated parser and serializer do not need.
 base::Status Parse(std::string_view bytes, google::protobuf::Message* out) {
-  const std::string& name = out->GetDescriptor()->full_name();
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    return base::InvalidArgument("parse " + name + ": input larger than 2 GiB");
+    return base::InvalidArgument("parse " + out->GetDescriptor()->full_name() +
+                                 ": input larger than 2 GiB");
   }
   if (!out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return base::InvalidArgument("parse " + name + ": malformed protobuf (" +
-                                 std::to_string(bytes.size()) + " bytes)");
+    return base::InvalidArgument("parse " + out->GetDescriptor()->full_name() +
+                                 ": malformed protobuf (" + std::to_string(bytes.size()) +
+                                 " bytes)");
   }
   return base::Status::Ok();
 }
