@@ -118,6 +118,20 @@ base::Result<std::unique_ptr<asio::ssl::context>> NewTlsContext(const std::strin
   return ctx;
 }
 
+}  // namespace
+
+// Parsing the system CA bundle costs milliseconds: once per connection, not
+// per upload or download.
+base::Result<std::shared_ptr<asio::ssl::context>> Messenger::TlsContext() {
+  if (tls_) return tls_;
+  base::Result<std::unique_ptr<asio::ssl::context>> made = NewTlsContext(config_.ca_file);
+  if (!made.ok()) return made.status();
+  tls_ = std::move(*made);
+  return tls_;
+}
+
+namespace {
+
 std::string TempPath(base::Random& random, const std::string& prefix) {
   return (std::filesystem::temp_directory_path() /
           (prefix + base::Base64UrlEncode(std::to_string(random.Uint64()))))
@@ -201,7 +215,7 @@ asio::awaitable<base::Result<UploadedMedia>> Messenger::UploadMedia(std::string 
 
   base::Result<iq::MediaConn> conn = co_await GetMediaConn(false);
   if (!conn.ok()) co_return conn.status();
-  base::Result<std::unique_ptr<asio::ssl::context>> ctx = NewTlsContext(config_.ca_file);
+  base::Result<std::shared_ptr<asio::ssl::context>> ctx = TlsContext();
   if (!ctx.ok()) co_return ctx.status();
   std::string token = base::Base64UrlEncode(uploaded.file_enc_sha256);
   base::Status last = base::Unavailable("media: no upload host");
@@ -305,7 +319,7 @@ asio::awaitable<base::Status> Messenger::DownloadMedia(MediaRef ref, std::string
   base::Result<media::MediaDecryptor> decryptor = media::MediaDecryptor::Create(*keys, expect);
   if (!decryptor.ok()) co_return decryptor.status();
 
-  base::Result<std::unique_ptr<asio::ssl::context>> ctx = NewTlsContext(config_.ca_file);
+  base::Result<std::shared_ptr<asio::ssl::context>> ctx = TlsContext();
   if (!ctx.ok()) co_return ctx.status();
   base::Result<std::unique_ptr<SslStream>> stream =
       co_await ConnectHttps(ex_, **ctx, *url, config_.query_timeout);

@@ -42,6 +42,9 @@
 
 namespace boost::asio {
 class thread_pool;
+namespace ssl {
+class context;
+}  // namespace ssl
 }  // namespace boost::asio
 
 namespace wa::client {
@@ -129,6 +132,9 @@ class Messenger {
   boost::asio::awaitable<void> HandleRetry(const binary::Node& node, const ReceiptInfo& receipt);
   // media_http.cc
   boost::asio::awaitable<base::Result<iq::MediaConn>> GetMediaConn(bool force);
+  // The TLS context for media hosts (system CAs + config_.ca_file), made
+  // on first use. Strand only.
+  base::Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext();
 
  public:
   // Helpers shared by the .cc files.
@@ -170,6 +176,7 @@ class Messenger {
   boost::asio::steady_timer inbound_space_;
   bool stopped_ = false;
   std::optional<iq::MediaConn> media_conn_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   int64_t media_conn_expires_ms_ = 0;
   uint64_t next_sid_ = 0;
 };
