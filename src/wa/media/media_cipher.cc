@@ -18,21 +18,30 @@ base::Status Integrity(std::string what) { return base::DataLoss("media: " + std
 // ---- MediaEncryptor --------------------------------------------------------
 
 base::Result<MediaEncryptor> MediaEncryptor::Create(const MediaKeys& keys) {
+  if (internal::FusedCipherAvailable()) {
+    return MediaEncryptor(
+        std::make_unique<internal::FusedEncryptor>(keys.cipher_key(), keys.iv(), keys.mac_key()));
+  }
   WAGATE_ASSIGN_OR_RETURN(auto cbc, crypto::AesCbcStream::Encryptor(keys.cipher_key(), keys.iv()));
   WAGATE_ASSIGN_OR_RETURN(auto mac, crypto::HmacSha256Stream::Create(keys.mac_key()));
   WAGATE_RETURN_IF_ERROR(mac.Update(keys.iv()));  // the MAC covers iv ‖ ciphertext
   WAGATE_ASSIGN_OR_RETURN(auto plain_sha, crypto::Sha256Stream::Create());
   WAGATE_ASSIGN_OR_RETURN(auto enc_sha, crypto::Sha256Stream::Create());
-  return MediaEncryptor(std::move(cbc), std::move(mac), std::move(plain_sha), std::move(enc_sha));
+  return MediaEncryptor(
+      Streams{std::move(cbc), std::move(mac), std::move(plain_sha), std::move(enc_sha)});
 }
 
 base::Status MediaEncryptor::Process(std::string_view plaintext, std::string* out) {
-  WAGATE_RETURN_IF_ERROR(plain_sha_.Update(plaintext));
+  if (fused_) {
+    fused_->Update(plaintext, out);
+    return base::Status::Ok();
+  }
+  WAGATE_RETURN_IF_ERROR(streams_->plain_sha.Update(plaintext));
   const size_t at = out->size();
-  WAGATE_RETURN_IF_ERROR(cbc_.Update(plaintext, out));
+  WAGATE_RETURN_IF_ERROR(streams_->cbc.Update(plaintext, out));
   const std::string_view fresh = std::string_view(*out).substr(at);
-  WAGATE_RETURN_IF_ERROR(mac_.Update(fresh));
-  return enc_sha_.Update(fresh);
+  WAGATE_RETURN_IF_ERROR(streams_->mac.Update(fresh));
+  return streams_->enc_sha.Update(fresh);
 }
 
 base::Status MediaEncryptor::Update(std::string_view plaintext, std::string* out) {
@@ -51,19 +60,27 @@ base::Status MediaEncryptor::Update(std::string_view plaintext, std::string* out
 base::Result<MediaDigest> MediaEncryptor::Finish(std::string* out) {
   if (done_) return base::FailedPrecondition("media encryptor: finished twice or after error");
   done_ = true;
+  MediaDigest digest;
+  digest.file_length = length_;
+  if (fused_) {
+    std::array<uint8_t, 32> plain_sha, enc_sha;
+    fused_->Finish(kMediaMacSize, out, &plain_sha, &enc_sha);
+    digest.file_sha256.assign(reinterpret_cast<const char*>(plain_sha.data()), plain_sha.size());
+    digest.file_enc_sha256.assign(reinterpret_cast<const char*>(enc_sha.data()), enc_sha.size());
+    return digest;
+  }
+  Streams& s = *streams_;
   const size_t at = out->size();
-  WAGATE_RETURN_IF_ERROR(cbc_.Finish(out));
+  WAGATE_RETURN_IF_ERROR(s.cbc.Finish(out));
   const std::string_view last = std::string_view(*out).substr(at);
-  WAGATE_RETURN_IF_ERROR(mac_.Update(last));
-  WAGATE_RETURN_IF_ERROR(enc_sha_.Update(last));
-  WAGATE_ASSIGN_OR_RETURN(std::string full_mac, mac_.Finish());
+  WAGATE_RETURN_IF_ERROR(s.mac.Update(last));
+  WAGATE_RETURN_IF_ERROR(s.enc_sha.Update(last));
+  WAGATE_ASSIGN_OR_RETURN(std::string full_mac, s.mac.Finish());
   const std::string_view mac = std::string_view(full_mac).substr(0, kMediaMacSize);
   out->append(mac);
-  WAGATE_RETURN_IF_ERROR(enc_sha_.Update(mac));
-  MediaDigest digest;
-  WAGATE_ASSIGN_OR_RETURN(digest.file_sha256, plain_sha_.Finish());
-  WAGATE_ASSIGN_OR_RETURN(digest.file_enc_sha256, enc_sha_.Finish());
-  digest.file_length = length_;
+  WAGATE_RETURN_IF_ERROR(s.enc_sha.Update(mac));
+  WAGATE_ASSIGN_OR_RETURN(digest.file_sha256, s.plain_sha.Finish());
+  WAGATE_ASSIGN_OR_RETURN(digest.file_enc_sha256, s.enc_sha.Finish());
   return digest;
 }
 
