@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "wa/crypto/secure_memory.h"
 
@@ -106,6 +107,20 @@ WAGATE_FUSED_TARGET void CompressBlocks(uint32_t h[8], const uint8_t* data, size
   StoreState(s, h);
 }
 
+// Two independent streams, block by block in the same loop.
+WAGATE_FUSED_TARGET void CompressTwo(uint32_t ha[8], const uint8_t* a, uint32_t hb[8],
+                                     const uint8_t* b, size_t blocks) {
+  if (blocks == 0) return;
+  ShaState sa = LoadState(ha);
+  ShaState sb = LoadState(hb);
+  for (size_t i = 0; i < blocks; ++i) {
+    Compress(sa, a + kChunk * i);
+    Compress(sb, b + kChunk * i);
+  }
+  StoreState(sa, ha);
+  StoreState(sb, hb);
+}
+
 // AES-256 key expansion (FIPS 197 §5.2): words 8i..8i+3 take
 // SubWord(RotWord(previous word)) ^ Rcon, words 8i+4.. take SubWord only.
 WAGATE_FUSED_INLINE __m128i PrefixXor(__m128i x) {
@@ -195,6 +210,7 @@ bool FusedCipherAvailable() {
 
 bool FusedCipherAvailable() { return false; }
 void CompressBlocks(uint32_t*, const uint8_t*, size_t) { std::abort(); }
+void CompressTwo(uint32_t*, const uint8_t*, uint32_t*, const uint8_t*, size_t) { std::abort(); }
 void ExpandKey(const uint8_t*, uint8_t*) { std::abort(); }
 
 #endif
@@ -230,6 +246,25 @@ std::array<uint8_t, 32> Sha256Ni::Finish() {
   std::array<uint8_t, 32> digest;
   StoreBigEndian(h_, &digest);
   return digest;
+}
+
+void HashTogether(Sha256Ni* a, std::string_view a_data, Sha256Ni* b, std::string_view b_data) {
+  // Each stream first completes its buffered block with its own bytes; one
+  // that still has a partial block afterwards has no bytes left.
+  for (auto [sha, data] : {std::pair{a, &a_data}, std::pair{b, &b_data}}) {
+    if (const size_t used = sha->buffered(); used > 0) {
+      const size_t take = std::min(kChunk - used, data->size());
+      sha->Update(data->substr(0, take));
+      data->remove_prefix(take);
+    }
+  }
+  const size_t blocks = std::min(a_data.size(), b_data.size()) / kChunk;
+  CompressTwo(a->h_, reinterpret_cast<const uint8_t*>(a_data.data()), b->h_,
+              reinterpret_cast<const uint8_t*>(b_data.data()), blocks);
+  a->length_ += kChunk * blocks;
+  b->length_ += kChunk * blocks;
+  a->Update(a_data.substr(kChunk * blocks));
+  b->Update(b_data.substr(kChunk * blocks));
 }
 
 // ---- HmacSha256Ni -----------------------------------------------------------

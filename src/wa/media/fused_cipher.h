@@ -46,6 +46,7 @@ class Sha256Ni {
 
  private:
   friend class FusedEncryptor;
+  friend void HashTogether(Sha256Ni*, std::string_view, Sha256Ni*, std::string_view);
   uint32_t h_[8];
   uint64_t length_ = 0;
   uint8_t buffer_[64];
@@ -56,12 +57,29 @@ class HmacSha256Ni {
  public:
   explicit HmacSha256Ni(std::string_view key);
   void Update(const uint8_t* data, size_t size) { inner_.Update(data, size); }
+  void Update(std::string_view data) { inner_.Update(data); }
   std::array<uint8_t, 32> Finish();
+  // The hash of key ^ ipad ‖ message, for HashTogether.
+  Sha256Ni* inner() { return &inner_; }
 
  private:
   friend class FusedEncryptor;
   Sha256Ni inner_;
   uint8_t outer_key_[64];
+};
+
+// a->Update(a_data) and b->Update(b_data) in one loop, so the two latency-bound
+// SHA-256 chains overlap (decryption hashes the ciphertext twice: MAC and
+// fileEncSha256). REQUIRES: as Sha256Ni.
+void HashTogether(Sha256Ni* a, std::string_view a_data, Sha256Ni* b, std::string_view b_data);
+
+// The three hashes of a download when FusedCipherAvailable(): MediaDecryptor
+// and DecryptMedia run them on SHA-NI with the two ciphertext hashes together.
+struct NiMediaHashes {
+  explicit NiMediaHashes(std::string_view mac_key) : mac(mac_key) {}
+  HmacSha256Ni mac;
+  Sha256Ni plain_sha;
+  Sha256Ni enc_sha;
 };
 
 // The whole media encryption state. Update/Finish mirror MediaEncryptor's.

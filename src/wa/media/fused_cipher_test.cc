@@ -99,5 +99,81 @@ TEST_F(FusedCipher, MediaEncryptionMatchesTheOpenSslPath) {
   }
 }
 
+TEST_F(FusedCipher, HashTogetherMatchesTwoSeparateStreams) {
+  const std::string a = Pattern(1000, 5), b = Pattern(1000, 6);
+  for (size_t a_lead : {0u, 16u, 63u}) {
+    for (size_t b_size : {0u, 1u, 64u, 200u, 1000u}) {
+      Sha256Ni x, y, x_alone, y_alone;
+      x.Update(a.substr(0, a_lead));
+      x_alone.Update(a.substr(0, a_lead));
+      HashTogether(&x, a.substr(a_lead), &y, b.substr(0, b_size));
+      x_alone.Update(a.substr(a_lead));
+      y_alone.Update(b.substr(0, b_size));
+      EXPECT_EQ(x.Finish(), x_alone.Finish()) << a_lead << "/" << b_size;
+      EXPECT_EQ(y.Finish(), y_alone.Finish()) << a_lead << "/" << b_size;
+    }
+  }
+}
+
+struct Decrypted {
+  base::Status status;
+  std::string plain;
+  MediaDigest digest;
+};
+
+Decrypted StreamDecrypt(const MediaKeys& keys, std::string_view encrypted, size_t chunk,
+                        MediaExpectations expect) {
+  Decrypted out;
+  auto dec = MediaDecryptor::Create(keys, std::move(expect));
+  EXPECT_TRUE(dec.ok());
+  for (size_t at = 0; at < encrypted.size() && out.status.ok(); at += chunk) {
+    out.status = dec->Update(encrypted.substr(at, chunk), &out.plain);
+  }
+  if (!out.status.ok()) return out;
+  auto digest = dec->Finish(&out.plain);
+  out.status = digest.status();
+  if (digest.ok()) out.digest = *digest;
+  return out;
+}
+
+// Decryption hashes on SHA-NI when it can; the results, including the
+// failures, must be the OpenSSL path's.
+TEST_F(FusedCipher, MediaDecryptionMatchesTheOpenSslPath) {
+  const MediaKeys keys = *MediaKeys::Derive(Pattern(32, 4), MediaType::kAudio);
+  for (size_t size : {0u, 15u, 48u, 64u, 100u, 1000u, 70001u}) {
+    const std::string plain = Pattern(size, static_cast<uint32_t>(size) + 3);
+    const Encrypted enc = Encrypt(keys, plain, plain.size() + 1);
+    const MediaExpectations expect{.file_sha256 = enc.digest.file_sha256,
+                                   .file_enc_sha256 = enc.digest.file_enc_sha256,
+                                   .file_length = size};
+    std::string tampered = enc.data;
+    tampered[tampered.size() / 2] ^= 0x20;
+    for (const std::string* input : {&enc.data, static_cast<const std::string*>(&tampered)}) {
+      for (size_t chunk : {1u, 11u, 64u, 1000u, 1u << 20}) {
+        if (size > 5000 && chunk < 64) continue;  // keep the test fast
+        Decrypted openssl;
+        base::Result<std::string> openssl_one_shot = std::string();
+        {
+          OpenSslPathScope scope;
+          openssl = StreamDecrypt(keys, *input, chunk, expect);
+          openssl_one_shot = DecryptMedia(keys, *input, expect);
+        }
+        const Decrypted ni = StreamDecrypt(keys, *input, chunk, expect);
+        EXPECT_EQ(ni.status, openssl.status) << size << "/" << chunk;
+        EXPECT_EQ(ni.digest.file_sha256, openssl.digest.file_sha256);
+        EXPECT_EQ(ni.digest.file_enc_sha256, openssl.digest.file_enc_sha256);
+        if (ni.status.ok()) {
+          EXPECT_EQ(ni.plain, plain);
+        }
+        const auto one_shot = DecryptMedia(keys, *input, expect);
+        EXPECT_EQ(one_shot.status(), openssl_one_shot.status()) << size << "/" << chunk;
+        if (one_shot.ok()) {
+          EXPECT_EQ(*one_shot, plain);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace wa::media::internal

@@ -114,9 +114,11 @@ class MediaDecryptor {
   base::Result<MediaDigest> Verify(std::string* out);
 
   crypto::AesCbcStream cbc_;
+  // The hashes: OpenSSL's, or ni_'s when set (SHA-NI; fused_cipher.h).
   crypto::HmacSha256Stream mac_;
   crypto::Sha256Stream plain_sha_;
   crypto::Sha256Stream enc_sha_;
+  std::unique_ptr<internal::NiMediaHashes> ni_;
   MediaExpectations expect_;
   std::string tail_;  // the last ≤ 10 input bytes, not yet known to be ciphertext
   uint64_t length_ = 0;
