@@ -132,7 +132,7 @@ class Decoder {
     return t == kTagBinary20 ? ReadU20(n) : ReadU32(n);
   }
 
-  bool ReadListSize(uint8_t t, size_t at, uint32_t* size) {
+  [[gnu::always_inline]] bool ReadListSize(uint8_t t, size_t at, uint32_t* size) {
     switch (t) {
       case kTagListEmpty:
         *size = 0;
@@ -161,7 +161,7 @@ class Decoder {
     size_t start = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
-    uint32_t size;
+    uint32_t size = 0;
     if (!ReadListSize(t, start, &size)) return false;
     if (size == 0) return Fail("empty node", start);
     if (!CountElements(1, start)) return false;
@@ -208,7 +208,7 @@ class Decoder {
     uint8_t t;
     if (!ReadByte(&t)) return false;
     if (IsListTag(t)) {
-      uint32_t count;
+      uint32_t count = 0;
       if (!ReadListSize(t, at, &count)) return false;
       if (count > limits_.max_children) {
         return Fail(std::to_string(count) + " children exceed the limit of " +
@@ -241,7 +241,7 @@ class Decoder {
       JidParts parts;
       if (!ReadJidParts(t, &parts)) return false;
       if (FitsJid(parts)) {
-        node->content.emplace<Jid>(MakeJid(parts));
+        EmplaceJid(parts, &node->content);
       } else {
         JidText(parts, &node->content.emplace<std::string>());
       }
@@ -275,7 +275,7 @@ class Decoder {
     JidParts parts;
     if (!ReadJidParts(t, &parts)) return false;
     if (FitsJid(parts)) {
-      value->emplace<Jid>(MakeJid(parts));
+      EmplaceJid(parts, value);
     } else {
       JidText(parts, text ? text : &value->emplace<std::string>());
     }
@@ -466,6 +466,17 @@ class Decoder {
         return Jid::WithDevice(std::move(user), std::string(parts.server), parts.device);
       default:
         return Jid::Interop(std::move(user), parts.device, parts.integrator);
+    }
+  }
+
+  // Constructs the Jid inside *holder (an AttrValue or Content); a JID_PAIR,
+  // the most common form, without a temporary Jid. REQUIRES: FitsJid(parts).
+  template <typename Variant>
+  static void EmplaceJid(const JidParts& parts, Variant* holder) {
+    if (parts.tag == kTagJidPair) {
+      holder->template emplace<Jid>(std::string(parts.user), std::string(parts.server));
+    } else {
+      holder->template emplace<Jid>(MakeJid(parts));
     }
   }
 
