@@ -222,6 +222,7 @@ void SetFusedCipherEnabledForTesting(bool enabled) { g_enabled.store(enabled); }
 Sha256Ni::Sha256Ni() { std::memcpy(h_, kInitialState, sizeof(h_)); }
 
 void Sha256Ni::Update(const uint8_t* data, size_t size) {
+  if (size == 0) return;  // data may be null
   const size_t used = buffered();
   length_ += size;
   if (used > 0) {
@@ -373,6 +374,7 @@ void FusedEncryptor::EncryptChunks(const uint8_t*, size_t, uint8_t*) { std::abor
 void FusedEncryptor::Update(std::string_view plaintext, std::string* out) {
   const auto* p = reinterpret_cast<const uint8_t*>(plaintext.data());
   size_t n = plaintext.size();
+  if (n == 0) return;  // p may be null
   if (pending_size_ > 0) {
     const size_t take = std::min(kBlock - pending_size_, n);
     std::memcpy(pending_ + pending_size_, p, take);
@@ -405,7 +407,7 @@ void FusedEncryptor::Update(std::string_view plaintext, std::string* out) {
     p += kBlock * blocks;
     n -= kBlock * blocks;
   }
-  std::memcpy(pending_, p, n);
+  if (n > 0) std::memcpy(pending_, p, n);
   pending_size_ = n;
 }
 
