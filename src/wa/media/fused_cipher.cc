@@ -15,6 +15,10 @@
 // rest of the program keeps the baseline ISA and checks the CPU first.
 #define WAGATE_FUSED_TARGET __attribute__((target("aes,sha,ssse3,sse4.1")))
 #define WAGATE_FUSED_INLINE __attribute__((target("aes,sha,ssse3,sse4.1"), always_inline)) inline
+// The same code with AVX-512VL: the AES values may then live in xmm16-31
+// (EVEX encodings), which SHA-NI cannot address, so the three SHA states and
+// the CBC chain with its round keys fit in registers together.
+#define WAGATE_FUSED_WIDE_TARGET __attribute__((target("aes,sha,ssse3,sse4.1,avx512f,avx512vl")))
 #endif
 
 namespace wa::media::internal {
@@ -40,6 +44,7 @@ constexpr size_t kChunk = 64;  // SHA-256
 constexpr size_t kSliceChunks = 1024;
 
 std::atomic<bool> g_enabled{true};
+std::atomic<bool> g_wide_enabled{true};
 
 #if defined(__x86_64__)
 
@@ -50,6 +55,18 @@ bool CpuHasFusedPath() {
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
   const bool sha = b & (1u << 29);
   return aes && ssse3 && sse41 && sha;
+}
+
+// AVX-512F and VL, and an OS that saves the opmask and all 32 vector registers.
+bool CpuHasWideRegisters() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return false;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  if (!(b & bit_AVX512F) || !(b & bit_AVX512VL)) return false;
+  unsigned lo = 0, hi = 0;
+  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  constexpr unsigned kSseAvxOpmaskZmm = 0xE6;  // XCR0 bits 1, 2, 5, 6, 7
+  return (lo & kSseAvxOpmaskZmm) == kSseAvxOpmaskZmm;
 }
 
 // SHA-NI keeps the eight working variables as two vectors, ABEF and CDGH.
@@ -105,20 +122,6 @@ WAGATE_FUSED_TARGET void CompressBlocks(uint32_t h[8], const uint8_t* data, size
   ShaState s = LoadState(h);
   for (size_t i = 0; i < blocks; ++i) Compress(s, data + kChunk * i);
   StoreState(s, h);
-}
-
-// Two independent streams, block by block in the same loop.
-WAGATE_FUSED_TARGET void CompressTwo(uint32_t ha[8], const uint8_t* a, uint32_t hb[8],
-                                     const uint8_t* b, size_t blocks) {
-  if (blocks == 0) return;
-  ShaState sa = LoadState(ha);
-  ShaState sb = LoadState(hb);
-  for (size_t i = 0; i < blocks; ++i) {
-    Compress(sa, a + kChunk * i);
-    Compress(sb, b + kChunk * i);
-  }
-  StoreState(sa, ha);
-  StoreState(sb, hb);
 }
 
 // AES-256 key expansion (FIPS 197 §5.2): words 8i..8i+3 take
@@ -186,6 +189,138 @@ WAGATE_FUSED_INLINE __m128i CbcStep(const RoundKeys& rk, __m128i chain, const ui
   return x;
 }
 
+// The fused loop interleaves the AES rounds with the SHA round groups in
+// program order, so that the reorder window always holds work of every chain
+// (a whole SHA block at a time would fill it while the CBC chain waits).
+struct ShaJob {
+  ShaState s;
+  ShaState saved;
+  __m128i m[4];
+};
+
+WAGATE_FUSED_INLINE void ShaBegin(ShaJob& job, const uint8_t* block) {
+  const __m128i big_endian = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  job.saved = job.s;
+  for (int i = 0; i < 4; ++i) {
+    job.m[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)),
+                                big_endian);
+  }
+}
+
+// Round group i (rounds 4i..4i+3). REQUIRES: i is a compile-time constant
+// after unrolling, 0 <= i < 16.
+WAGATE_FUSED_INLINE void ShaStep(ShaJob& job, int i) {
+  __m128i* m = job.m;
+  if (i >= 4) {
+    __m128i w = _mm_sha256msg1_epu32(m[i & 3], m[(i + 1) & 3]);
+    w = _mm_add_epi32(w, _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4));
+    m[i & 3] = _mm_sha256msg2_epu32(w, m[(i + 3) & 3]);
+  }
+  __m128i k = _mm_add_epi32(
+      m[i & 3], _mm_load_si128(reinterpret_cast<const __m128i*>(kRoundConstants + 4 * i)));
+  job.s.cdgh = _mm_sha256rnds2_epu32(job.s.cdgh, job.s.abef, k);
+  k = _mm_shuffle_epi32(k, 0x0E);
+  job.s.abef = _mm_sha256rnds2_epu32(job.s.abef, job.s.cdgh, k);
+}
+
+WAGATE_FUSED_INLINE void ShaEnd(ShaJob& job) {
+  job.s.abef = _mm_add_epi32(job.s.abef, job.saved.abef);
+  job.s.cdgh = _mm_add_epi32(job.s.cdgh, job.saved.cdgh);
+}
+
+// Operation `op` (0..59) of CBC-encrypting 64 bytes: block op / 15, step
+// op % 15 (whitening, 13 rounds, last round and store).
+WAGATE_FUSED_INLINE void AesOp(const RoundKeys& rk, __m128i& x, __m128i& chain, const uint8_t* in,
+                               uint8_t* out, int op) {
+  const int block = op / 15, step = op % 15;
+  if (step == 0) {
+    const __m128i p =
+        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16 * block)), rk.k[0]);
+    x = _mm_xor_si128(p, chain);
+  } else if (step < 14) {
+    x = _mm_aesenc_si128(x, rk.k[step]);
+  } else {
+    x = _mm_aesenclast_si128(x, rk.k[14]);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * block), x);
+    chain = x;
+  }
+}
+
+// One 64-byte step of the fused loop: encrypts `in` to `out`, hashes `in`
+// into *plain and, with kCipherHashes, the earlier ciphertext blocks
+// enc_block and mac_block into *enc and *mac.
+template <bool kCipherHashes>
+WAGATE_FUSED_INLINE void FusedStep(const RoundKeys& rk, __m128i& chain, const uint8_t* in,
+                                   uint8_t* out, ShaState* plain, ShaState* enc,
+                                   const uint8_t* enc_block, ShaState* mac,
+                                   const uint8_t* mac_block) {
+  ShaJob jp{*plain, {}, {}}, je{*enc, {}, {}}, jm{*mac, {}, {}};
+  ShaBegin(jp, in);
+  if constexpr (kCipherHashes) {
+    ShaBegin(je, enc_block);
+    ShaBegin(jm, mac_block);
+  }
+  __m128i x = chain;
+#pragma GCC unroll 16
+  for (int g = 0; g < 16; ++g) {
+#pragma GCC unroll 4
+    for (int op = g * 60 / 16; op < (g + 1) * 60 / 16; ++op) AesOp(rk, x, chain, in, out, op);
+    ShaStep(jp, g);
+    if constexpr (kCipherHashes) {
+      ShaStep(je, g);
+      ShaStep(jm, g);
+    }
+  }
+  ShaEnd(jp);
+  *plain = jp.s;
+  if constexpr (kCipherHashes) {
+    ShaEnd(je);
+    ShaEnd(jm);
+    *enc = je.s;
+    *mac = jm.s;
+  }
+}
+
+// Two independent streams, round group by round group in the same loop.
+WAGATE_FUSED_INLINE void CompressTwoBody(uint32_t ha[8], const uint8_t* a, uint32_t hb[8],
+                                         const uint8_t* b, size_t blocks) {
+  ShaJob ja{LoadState(ha), {}, {}}, jb{LoadState(hb), {}, {}};
+  for (size_t i = 0; i < blocks; ++i) {
+    ShaBegin(ja, a + kChunk * i);
+    ShaBegin(jb, b + kChunk * i);
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; ++g) {
+      ShaStep(ja, g);
+      ShaStep(jb, g);
+    }
+    ShaEnd(ja);
+    ShaEnd(jb);
+  }
+  StoreState(ja.s, ha);
+  StoreState(jb.s, hb);
+}
+
+WAGATE_FUSED_TARGET void CompressTwoSse(uint32_t ha[8], const uint8_t* a, uint32_t hb[8],
+                                        const uint8_t* b, size_t blocks) {
+  CompressTwoBody(ha, a, hb, b, blocks);
+}
+
+WAGATE_FUSED_WIDE_TARGET void CompressTwoWide(uint32_t ha[8], const uint8_t* a, uint32_t hb[8],
+                                              const uint8_t* b, size_t blocks) {
+  CompressTwoBody(ha, a, hb, b, blocks);
+}
+
+void CompressTwo(uint32_t ha[8], const uint8_t* a, uint32_t hb[8], const uint8_t* b,
+                 size_t blocks) {
+  if (blocks == 0) return;
+  static const bool wide = CpuHasWideRegisters();
+  if (wide && g_wide_enabled.load(std::memory_order_relaxed)) {
+    CompressTwoWide(ha, a, hb, b, blocks);
+  } else {
+    CompressTwoSse(ha, a, hb, b, blocks);
+  }
+}
+
 #endif  // __x86_64__
 
 void StoreBigEndian(const uint32_t h[8], std::array<uint8_t, 32>* out) {
@@ -216,6 +351,7 @@ void ExpandKey(const uint8_t*, uint8_t*) { std::abort(); }
 #endif
 
 void SetFusedCipherEnabledForTesting(bool enabled) { g_enabled.store(enabled); }
+void SetWideRegistersEnabledForTesting(bool enabled) { g_wide_enabled.store(enabled); }
 
 // ---- Sha256Ni ---------------------------------------------------------------
 
@@ -325,40 +461,70 @@ WAGATE_FUSED_TARGET void FusedEncryptor::EncryptBlocks(const uint8_t* in, size_t
   enc_sha_.Update(out, kBlock * blocks);
 }
 
-// Chunk j encrypts plaintext j and hashes it, and hashes ciphertext chunk
-// j - 1 into the file hash and the MAC: every chain in one iteration is
-// independent of the others, so the core can overlap all four. The MAC's
-// blocks start 16 bytes earlier (its stream begins with the iv).
-WAGATE_FUSED_TARGET void FusedEncryptor::EncryptChunks(const uint8_t* in, size_t chunks,
-                                                       uint8_t* out) {
-  if (chunks == 0) return;
-  const RoundKeys rk = LoadKeys(round_keys_);
-  __m128i chain = _mm_load_si128(reinterpret_cast<const __m128i*>(chain_));
-  ShaState plain = LoadState(plain_sha_.h_);
-  ShaState enc = LoadState(enc_sha_.h_);
-  ShaState mac = LoadState(mac_.inner_.h_);
+namespace {
+
+// The fused loop; compiled twice below, for the two register files.
+struct FusedLanes {
+  const uint8_t* round_keys;
+  uint8_t* chain;
+  uint32_t* plain;
+  uint32_t* enc;
+  uint32_t* mac;
+  uint8_t* mac_buffer;  // in: the 16 bytes the MAC holds; out: the new 16
+};
+
+WAGATE_FUSED_INLINE void EncryptChunksBody(const FusedLanes& lanes, const uint8_t* in,
+                                           size_t chunks, uint8_t* out) {
+  const RoundKeys rk = LoadKeys(lanes.round_keys);
+  __m128i chain = _mm_load_si128(reinterpret_cast<const __m128i*>(lanes.chain));
+  ShaState plain = LoadState(lanes.plain);
+  ShaState enc = LoadState(lanes.enc);
+  ShaState mac = LoadState(lanes.mac);
   uint8_t first_mac_block[kChunk];
-  std::memcpy(first_mac_block, mac_.inner_.buffer_, kBlock);
-  for (size_t j = 0; j < chunks; ++j) {
-    const uint8_t* p = in + kChunk * j;
+  std::memcpy(first_mac_block, lanes.mac_buffer, kBlock);
+  FusedStep<false>(rk, chain, in, out, &plain, nullptr, nullptr, nullptr, nullptr);
+  std::memcpy(first_mac_block + kBlock, out, kChunk - kBlock);
+  for (size_t j = 1; j < chunks; ++j) {
     uint8_t* c = out + kChunk * j;
-    chain = CbcStep(rk, chain, p, c);
-    Compress(plain, p);
-    chain = CbcStep(rk, chain, p + 16, c + 16);
-    if (j > 0) Compress(enc, c - kChunk);
-    chain = CbcStep(rk, chain, p + 32, c + 32);
-    if (j > 0) Compress(mac, j == 1 ? first_mac_block : c - kChunk - kBlock);
-    chain = CbcStep(rk, chain, p + 48, c + 48);
-    if (j == 0) std::memcpy(first_mac_block + kBlock, c, kChunk - kBlock);
+    FusedStep<true>(rk, chain, in + kChunk * j, c, &plain, &enc, c - kChunk, &mac,
+                    j == 1 ? first_mac_block : c - kChunk - kBlock);
   }
   const uint8_t* last = out + kChunk * (chunks - 1);
   Compress(enc, last);
   Compress(mac, chunks == 1 ? first_mac_block : last - kBlock);
-  std::memcpy(mac_.inner_.buffer_, last + kChunk - kBlock, kBlock);
-  _mm_store_si128(reinterpret_cast<__m128i*>(chain_), chain);
-  StoreState(plain, plain_sha_.h_);
-  StoreState(enc, enc_sha_.h_);
-  StoreState(mac, mac_.inner_.h_);
+  std::memcpy(lanes.mac_buffer, last + kChunk - kBlock, kBlock);
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes.chain), chain);
+  StoreState(plain, lanes.plain);
+  StoreState(enc, lanes.enc);
+  StoreState(mac, lanes.mac);
+}
+
+WAGATE_FUSED_TARGET void EncryptChunksSse(const FusedLanes& lanes, const uint8_t* in, size_t chunks,
+                                          uint8_t* out) {
+  EncryptChunksBody(lanes, in, chunks, out);
+}
+
+WAGATE_FUSED_WIDE_TARGET void EncryptChunksWide(const FusedLanes& lanes, const uint8_t* in,
+                                                size_t chunks, uint8_t* out) {
+  EncryptChunksBody(lanes, in, chunks, out);
+}
+
+}  // namespace
+
+// Chunk j encrypts plaintext j and hashes it, and hashes ciphertext chunk
+// j - 1 into the file hash and the MAC: every chain in one iteration is
+// independent of the others, so the core can overlap all four. The MAC's
+// blocks start 16 bytes earlier (its stream begins with the iv).
+void FusedEncryptor::EncryptChunks(const uint8_t* in, size_t chunks, uint8_t* out) {
+  if (chunks == 0) return;
+  static const bool wide = CpuHasWideRegisters();
+  const FusedLanes lanes{round_keys_, chain_,         plain_sha_.h_,
+                         enc_sha_.h_, mac_.inner_.h_, mac_.inner_.buffer_};
+  if (wide && g_wide_enabled.load(std::memory_order_relaxed)) {
+    EncryptChunksWide(lanes, in, chunks, out);
+  } else {
+    EncryptChunksSse(lanes, in, chunks, out);
+  }
   plain_sha_.length_ += kChunk * chunks;
   enc_sha_.length_ += kChunk * chunks;
   mac_.inner_.length_ += kChunk * chunks;

@@ -29,6 +29,9 @@ namespace wa::media::internal {
 bool FusedCipherAvailable();
 // Lets tests run MediaEncryptor's OpenSSL path on a CPU that has the fused one.
 void SetFusedCipherEnabledForTesting(bool enabled);
+// The fused encryption loop has a second build for CPUs with AVX-512VL (more
+// vector registers); this lets tests run the first build on such a CPU.
+void SetWideRegistersEnabledForTesting(bool enabled);
 
 // Incremental SHA-256 on SHA-NI. REQUIRES: FusedCipherAvailable() (ignoring
 // the testing switch) for every method.

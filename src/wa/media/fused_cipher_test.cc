@@ -90,29 +90,37 @@ TEST_F(FusedCipher, MediaEncryptionMatchesTheOpenSslPath) {
     }
     for (size_t chunk : {1u, 5u, 16u, 17u, 48u, 63u, 64u, 65u, 1000u, 65536u + 3u, 1u << 20}) {
       if (size > 5000 && chunk < 48) continue;  // keep the test fast
-      const Encrypted fused = Encrypt(keys, plain, chunk);
-      ASSERT_EQ(fused.data, expected.data) << size << "/" << chunk;
-      EXPECT_EQ(fused.digest.file_sha256, expected.digest.file_sha256);
-      EXPECT_EQ(fused.digest.file_enc_sha256, expected.digest.file_enc_sha256);
-      EXPECT_EQ(fused.digest.file_length, size);
+      for (bool wide : {true, false}) {         // both builds of the loop
+        SetWideRegistersEnabledForTesting(wide);
+        const Encrypted fused = Encrypt(keys, plain, chunk);
+        SetWideRegistersEnabledForTesting(true);
+        ASSERT_EQ(fused.data, expected.data) << size << "/" << chunk << "/" << wide;
+        EXPECT_EQ(fused.digest.file_sha256, expected.digest.file_sha256);
+        EXPECT_EQ(fused.digest.file_enc_sha256, expected.digest.file_enc_sha256);
+        EXPECT_EQ(fused.digest.file_length, size);
+      }
     }
   }
 }
 
 TEST_F(FusedCipher, HashTogetherMatchesTwoSeparateStreams) {
   const std::string a = Pattern(1000, 5), b = Pattern(1000, 6);
-  for (size_t a_lead : {0u, 16u, 63u}) {
-    for (size_t b_size : {0u, 1u, 64u, 200u, 1000u}) {
-      Sha256Ni x, y, x_alone, y_alone;
-      x.Update(a.substr(0, a_lead));
-      x_alone.Update(a.substr(0, a_lead));
-      HashTogether(&x, a.substr(a_lead), &y, b.substr(0, b_size));
-      x_alone.Update(a.substr(a_lead));
-      y_alone.Update(b.substr(0, b_size));
-      EXPECT_EQ(x.Finish(), x_alone.Finish()) << a_lead << "/" << b_size;
-      EXPECT_EQ(y.Finish(), y_alone.Finish()) << a_lead << "/" << b_size;
+  for (bool wide : {true, false}) {  // both builds of the two-stream loop
+    SetWideRegistersEnabledForTesting(wide);
+    for (size_t a_lead : {0u, 16u, 63u}) {
+      for (size_t b_size : {0u, 1u, 64u, 200u, 1000u}) {
+        Sha256Ni x, y, x_alone, y_alone;
+        x.Update(a.substr(0, a_lead));
+        x_alone.Update(a.substr(0, a_lead));
+        HashTogether(&x, a.substr(a_lead), &y, b.substr(0, b_size));
+        x_alone.Update(a.substr(a_lead));
+        y_alone.Update(b.substr(0, b_size));
+        EXPECT_EQ(x.Finish(), x_alone.Finish()) << a_lead << "/" << b_size << "/" << wide;
+        EXPECT_EQ(y.Finish(), y_alone.Finish()) << a_lead << "/" << b_size << "/" << wide;
+      }
     }
   }
+  SetWideRegistersEnabledForTesting(true);
 }
 
 struct Decrypted {
