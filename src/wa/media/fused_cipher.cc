@@ -254,9 +254,11 @@ WAGATE_FUSED_INLINE void FusedStep(const RoundKeys& rk, __m128i& chain, const ui
                                    uint8_t* out, ShaState* plain, ShaState* enc,
                                    const uint8_t* enc_block, ShaState* mac,
                                    const uint8_t* mac_block) {
-  ShaJob jp{*plain, {}, {}}, je{*enc, {}, {}}, jm{*mac, {}, {}};
+  ShaJob jp{*plain, {}, {}}, je{}, jm{};
   ShaBegin(jp, in);
   if constexpr (kCipherHashes) {
+    je.s = *enc;
+    jm.s = *mac;
     ShaBegin(je, enc_block);
     ShaBegin(jm, mac_block);
   }
