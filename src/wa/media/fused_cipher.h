@@ -1,4 +1,4 @@
-// The fast path of MediaEncryptor on x86-64 CPUs with AES-NI and SHA-NI
+// The fast paths of media encryption on x86-64 CPUs with AES-NI and SHA-NI
 // [whatsapp-protocol.md §10.1]: AES-256-CBC, HMAC-SHA256 over iv ‖ ciphertext,
 // SHA-256 of the plaintext and SHA-256 of the ciphertext in ONE pass.
 //
@@ -6,14 +6,17 @@
 // stream is a serial chain of SHA rounds; each chain alone is latency-bound
 // and leaves most execution ports idle. Running the four chains in the same
 // loop lets the out-of-order core overlap them, so the whole job costs about
-// as much as the CBC chain alone instead of the sum of four passes.
+// as much as the CBC chain alone instead of the sum of four passes. The loop
+// has a second build for CPUs with AVX-512VL, whose extra registers hold the
+// AES state while SHA-NI (xmm0-15 only) keeps the hash states.
 //
-// Only MediaEncryptor uses this (media_cipher.cc), after FusedCipherAvailable();
-// on other CPUs it keeps the OpenSSL path. Both produce the same bytes
-// (fused_cipher_test.cc checks them against OpenSSL).
+// MediaEncryptor uses FusedEncryptor, and MediaDecryptor / DecryptMedia hash
+// with NiMediaHashes (the two ciphertext hashes together), after
+// FusedCipherAvailable(); other CPUs keep the OpenSSL path. All produce the
+// same bytes (fused_cipher_test.cc checks them against OpenSSL).
 //
-// Thread safety: FusedEncryptor is used by one thread at a time; the free
-// functions are safe from any thread.
+// Thread safety: FusedEncryptor and the hash objects are used by one thread
+// at a time; the free functions are safe from any thread.
 #pragma once
 
 #include <array>
