@@ -87,7 +87,8 @@ def main():
         loads.append(load())
 
     binary_bytes = {}
-    for b in run_json(["node", "bench/baileys_binary_bench.mjs", "--min-seconds=0.1"])["benchmarks"]:
+    baileys_doc = run_json(["node", "bench/baileys_binary_bench.mjs", "--min-seconds=0.1"])
+    for b in baileys_doc["benchmarks"]:
         binary_bytes[b["name"]] = b["node_bytes"]
     date = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
     machine = f"2 shared cores; load average (1 min) {min(loads):.1f}-{max(loads):.1f} during the runs"
@@ -116,6 +117,8 @@ def main():
                    "(Node: process.cpuUsage, all threads incl. GC); MB/s of encoded node bytes",
         "date": date,
         "machine": machine,
+        "baileys": baileys_doc["implementation"],
+        "node": baileys_doc["node"],
         "results": rows(BINARY_ROWS,
                         lambda name: binary_bytes[dict((r[0], r[2]) for r in BINARY_ROWS)[name]]),
     }
@@ -127,6 +130,8 @@ def main():
                    "encrypted bytes (decrypt), as each bench counts them",
         "date": date,
         "machine": machine,
+        "baileys": baileys_doc["implementation"],
+        "node": baileys_doc["node"],
         "results": rows(MEDIA_ROWS, lambda name: SIZE + (26 if "Decrypt" in name else 0)),
     }
     for path, doc in (("bench/results/wa_binary.json", binary), ("bench/results/wa_media.json", media)):
