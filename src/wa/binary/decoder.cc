@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "wa/binary/tags.h"
 #include "wa/binary/tokens.h"
@@ -26,6 +27,32 @@ std::string TagName(uint8_t t) {
   std::snprintf(buffer, sizeof(buffer), "0x%02x", t);
   return buffer;
 }
+
+// Both characters of every packed byte, so that unpacking is a table load
+// and a two-byte store per byte.
+struct PackedTable {
+  char chars[256][2];
+  bool invalid[256];
+};
+
+constexpr PackedTable MakePackedTable(const char (&digits)[16], bool nibble) {
+  PackedTable table{};
+  for (int b = 0; b < 256; ++b) {
+    const int hi = b >> 4, lo = b & 0x0F;
+    table.chars[b][0] = digits[hi];
+    table.chars[b][1] = digits[lo];
+    // NIBBLE_8 has no digits 12..14.
+    table.invalid[b] = nibble && ((hi >= 12 && hi <= 14) || (lo >= 12 && lo <= 14));
+  }
+  return table;
+}
+
+constexpr char kNibbleDigits[16] = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                    '8', '9', '-', '.', 0,   0,   0,   '\0'};
+constexpr char kHexDigits[16] = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                 '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
+constexpr PackedTable kNibbleTable = MakePackedTable(kNibbleDigits, true);
+constexpr PackedTable kHexTable = MakePackedTable(kHexDigits, false);
 
 class Decoder {
  public:
@@ -105,7 +132,7 @@ class Decoder {
     return t == kTagBinary20 ? ReadU20(n) : ReadU32(n);
   }
 
-  bool ReadListSize(uint8_t t, size_t at, uint32_t* size) {
+  [[gnu::always_inline]] bool ReadListSize(uint8_t t, size_t at, uint32_t* size) {
     switch (t) {
       case kTagListEmpty:
         *size = 0;
@@ -134,7 +161,7 @@ class Decoder {
     size_t start = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
-    uint32_t size;
+    uint32_t size = 0;
     if (!ReadListSize(t, start, &size)) return false;
     if (size == 0) return Fail("empty node", start);
     if (!CountElements(1, start)) return false;
@@ -155,7 +182,7 @@ class Decoder {
       for (uint32_t i = 0; i < attr_count; ++i) {
         Attr& attr = attrs.emplace_back();
         if (!ReadText(&attr.key) || !ReadValue(&attr.value)) return false;
-        DropRepeatedKey(&attrs);
+        if (i > 0) DropRepeatedKey(&attrs);
       }
     }
     if (size % 2 == 0) return ReadContent(node, depth);
@@ -181,7 +208,7 @@ class Decoder {
     uint8_t t;
     if (!ReadByte(&t)) return false;
     if (IsListTag(t)) {
-      uint32_t count;
+      uint32_t count = 0;
       if (!ReadListSize(t, at, &count)) return false;
       if (count > limits_.max_children) {
         return Fail(std::to_string(count) + " children exceed the limit of " +
@@ -211,11 +238,13 @@ class Decoder {
       return true;
     }
     if (IsJidTag(t)) {
-      std::string text;
-      Jid& jid = node->content.emplace<Jid>();
-      bool is_jid = false;
-      if (!ReadJid(t, &text, &jid, &is_jid)) return false;
-      if (!is_jid) node->content = std::move(text);
+      JidParts parts;
+      if (!ReadJidParts(t, &parts)) return false;
+      if (FitsJid(parts)) {
+        EmplaceJid(parts, &node->content);
+      } else {
+        JidText(parts, &node->content.emplace<std::string>());
+      }
       return true;
     }
     return ReadStringBody(t, at, &node->content.emplace<std::string>());
@@ -226,7 +255,12 @@ class Decoder {
     size_t at = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
-    if (IsJidTag(t)) return ReadJid(t, out, nullptr, nullptr);
+    if (IsJidTag(t)) {
+      JidParts parts;
+      if (!ReadJidParts(t, &parts)) return false;
+      JidText(parts, out);
+      return true;
+    }
     return ReadStringBody(t, at, out);
   }
 
@@ -235,28 +269,44 @@ class Decoder {
     size_t at = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
-    if (!IsJidTag(t)) {
-      // A fresh AttrValue already holds an empty std::string.
-      auto* text = std::get_if<std::string>(value);
-      return ReadStringBody(t, at, text ? text : &value->emplace<std::string>());
+    // A fresh AttrValue already holds an empty std::string.
+    auto* text = std::get_if<std::string>(value);
+    if (!IsJidTag(t)) return ReadStringBody(t, at, text ? text : &value->emplace<std::string>());
+    JidParts parts;
+    if (!ReadJidParts(t, &parts)) return false;
+    if (FitsJid(parts)) {
+      EmplaceJid(parts, value);
+    } else {
+      JidText(parts, text ? text : &value->emplace<std::string>());
     }
-    std::string text;
-    Jid& jid = value->emplace<Jid>();
-    bool is_jid = false;
-    if (!ReadJid(t, &text, &jid, &is_jid)) return false;
-    if (!is_jid) *value = std::move(text);
     return true;
   }
 
   // Every string form but the JIDs; `t` was read at `at`.
   bool ReadStringBody(uint8_t t, size_t at, std::string* out) {
-    if (t >= 1 && t < kSingleByteTokenCount) {
-      out->assign(SingleByteToken(t));
+    std::string_view view;
+    if (!ReadStringView(t, at, 0, &view)) return false;
+    out->assign(view.data(), view.size());
+    return true;
+  }
+
+  // Every string form but the JIDs, as a view into the token table, the
+  // input or scratch_[slot] (valid until the next read into that slot), so a
+  // string is copied once, into the node that keeps it. Single-byte tokens,
+  // most strings of a stanza, take the inlined branch.
+  bool ReadStringView(uint8_t t, size_t at, int slot, std::string_view* out) {
+    if (t >= 1 && t < kSingleByteTokenCount) [[likely]] {
+      *out = SingleByteToken(t);
       return true;
     }
+    return ReadOtherStringView(t, at, slot, out);
+  }
+
+  [[gnu::noinline]] bool ReadOtherStringView(uint8_t t, size_t at, int slot,
+                                             std::string_view* out) {
     switch (t) {
       case kTagListEmpty:
-        out->clear();
+        *out = {};
         return true;
       case kTagDictionary0:
       case kTagDictionary0 + 1:
@@ -264,7 +314,7 @@ class Decoder {
       case kTagDictionary3: {
         uint8_t index;
         if (!ReadByte(&index)) return false;
-        out->assign(DoubleByteToken(static_cast<uint8_t>(t - kTagDictionary0), index));
+        *out = DoubleByteToken(static_cast<uint8_t>(t - kTagDictionary0), index);
         return true;
       }
       case kTagBinary8:
@@ -272,128 +322,187 @@ class Decoder {
       case kTagBinary32: {
         uint32_t n;
         if (!ReadByteLength(t, &n) || !Need(n)) return false;
-        AssignUtf8Lossy(std::string_view(reinterpret_cast<const char*>(p_ + pos_), n), out);
+        *out = std::string_view(reinterpret_cast<const char*>(p_ + pos_), n);
         pos_ += n;
+        if (!IsValidUtf8(*out)) [[unlikely]] {
+          std::string& lossy = scratch_[slot].lossy;
+          lossy.clear();
+          AppendUtf8Lossy(*out, &lossy);
+          *out = lossy;
+        }
         return true;
       }
       case kTagNibble8:
       case kTagHex8:
-        return ReadPacked(t, out);
+        return ReadPacked(t, scratch_[slot].packed, out);
       default:
         if (IsJidTag(t)) return Fail("jid inside a jid", at);
         return Fail("invalid string tag " + TagName(t), at);
     }
   }
 
-  // [§4.3] NIBBLE_8 / HEX_8. Like Baileys: nibble 15 is a NUL character
-  // wherever it appears, and an odd length drops the last character unchecked.
-  bool ReadPacked(uint8_t t, std::string* out) {
-    static constexpr char kNibble[16] = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                         '8', '9', '-', '.', 0,   0,   0,   '\0'};
-    static constexpr char kHex[] = "0123456789ABCDEF";
+  // [§4.3] NIBBLE_8 / HEX_8 into `buffer` (2 * kPackedMax bytes). Like
+  // Baileys: nibble 15 is a NUL character wherever it appears, and an odd
+  // length drops the last character unchecked.
+  bool ReadPacked(uint8_t t, char* buffer, std::string_view* out) {
     uint8_t start;
     if (!ReadByte(&start)) return false;
     size_t pairs = start & 0x7F;
     if (!Need(pairs)) return false;
-    out->resize(pairs * 2);
-    char* d = out->data();
+    const PackedTable& table = t == kTagNibble8 ? kNibbleTable : kHexTable;
     for (size_t i = 0; i < pairs; ++i) {
-      uint8_t b = p_[pos_ + i];
-      uint8_t hi = b >> 4;
-      uint8_t lo = b & 0x0F;
-      if (t == kTagNibble8) {
-        if ((hi >= 12 && hi <= 14) || (lo >= 12 && lo <= 14)) {
-          return Fail("invalid nibble in " + TagName(b), pos_ + i);
-        }
-        d[2 * i] = kNibble[hi];
-        d[2 * i + 1] = kNibble[lo];
-      } else {
-        d[2 * i] = kHex[hi];
-        d[2 * i + 1] = kHex[lo];
+      const uint8_t b = p_[pos_ + i];
+      if (table.invalid[b]) [[unlikely]] {
+        return Fail("invalid nibble in " + TagName(b), pos_ + i);
       }
+      std::memcpy(buffer + 2 * i, table.chars[b], 2);
     }
     pos_ += pairs;
-    if ((start & 0x80) && pairs > 0) out->pop_back();
+    size_t length = pairs * 2;
+    if ((start & 0x80) && pairs > 0) --length;
+    *out = std::string_view(buffer, length);
     return true;
   }
 
   // A user or server inside a JID: any string form except another JID.
-  bool ReadJidPart(std::string* out) {
+  bool ReadJidPart(int slot, std::string_view* out) {
     size_t at = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
-    return ReadStringBody(t, at, out);
+    return ReadStringView(t, at, slot, out);
   }
 
-  // [§4.5] JID_PAIR, AD_JID, FB_JID, INTEROP_JID. With `jid` set, a JID whose
-  // parts fit the grammar goes there (*is_jid = true); otherwise *text gets the
-  // string Baileys would show.
-  bool ReadJid(uint8_t t, std::string* text, Jid* jid, bool* is_jid) {
-    std::string user;
+  // [§4.5] What JID_PAIR, AD_JID, FB_JID and INTEROP_JID carry. The views are
+  // valid until the next JID is read.
+  struct JidParts {
+    uint8_t tag = 0;
+    bool packed_user = false;  // NIBBLE_8 / HEX_8 hold no '@', ':' or '_'
+    uint8_t agent = 0;
+    uint16_t device = 0;
+    uint16_t integrator = 0;
+    std::string_view user;
+    std::string_view server;
+  };
+
+  bool ReadJidParts(uint8_t t, JidParts* parts) {
+    parts->tag = t;
+    // The user comes first except in AD_JID, where it follows two bytes.
+    const size_t user_at = pos_ + (t == kTagAdJid ? 2 : 0);
+    parts->packed_user = user_at < size_ && (p_[user_at] == kTagNibble8 || p_[user_at] == kTagHex8);
+    uint32_t device = 0;
     switch (t) {
       case kTagJidPair: {
-        if (!ReadJidPart(&user)) return false;
-        std::string server;
+        if (!ReadJidPart(0, &parts->user)) return false;
         size_t server_at = pos_;
-        if (!ReadJidPart(&server)) return false;
-        if (server.empty()) return Fail("jid with empty server", server_at);
-        if (jid && Jid::IsValidUser(user) && Jid::IsValidServer(server)) {
-          *jid = Jid(std::move(user), std::move(server));
-          *is_jid = true;
-          return true;
-        }
-        *text = std::move(user);
-        *text += '@';
-        *text += server;
+        if (!ReadJidPart(1, &parts->server)) return false;
+        if (parts->server.empty()) return Fail("jid with empty server", server_at);
         return true;
       }
       case kTagAdJid: {
-        uint8_t agent, device;
-        if (!ReadByte(&agent) || !ReadByte(&device) || !ReadJidPart(&user)) return false;
-        if (jid && Jid::IsValidUser(user)) {
-          *jid = Jid::FromAd(agent, device, std::move(user));
-          *is_jid = true;
-          return true;
-        }
-        // Baileys readAdJid → jidEncode(user, server, device): no ":0", no agent.
-        std::string server = Jid::FromAd(agent, device, "").server();
-        *text = std::move(user);
-        if (device != 0) *text += ":" + std::to_string(device);
-        *text += '@';
-        *text += server;
-        return true;
-      }
-      case kTagFbJid: {
-        uint32_t device;
-        std::string server;
-        if (!ReadJidPart(&user) || !ReadU16(&device) || !ReadJidPart(&server)) return false;
-        if (jid && Jid::IsValidUser(user) && server == kMessengerServer) {
-          *jid = Jid::WithDevice(std::move(user), std::move(server), static_cast<uint16_t>(device));
-          *is_jid = true;
-          return true;
-        }
-        *text = user + ":" + std::to_string(device) + "@" + server;
-        return true;
-      }
-      default: {  // kTagInteropJid
-        uint32_t device, integrator;
-        std::string server;
-        if (!ReadJidPart(&user) || !ReadU16(&device) || !ReadU16(&integrator) ||
-            !ReadJidPart(&server)) {
+        uint8_t device8;
+        if (!ReadByte(&parts->agent) || !ReadByte(&device8) || !ReadJidPart(0, &parts->user)) {
           return false;
         }
-        if (jid && Jid::IsValidUser(user) && server == kInteropServer) {
-          *jid = Jid::Interop(std::move(user), static_cast<uint16_t>(device),
-                              static_cast<uint16_t>(integrator));
-          *is_jid = true;
-          return true;
+        parts->device = device8;
+        // The server the agent names (unknown agents: s.whatsapp.net, as Baileys).
+        switch (parts->agent) {
+          case kLidAgent:
+            parts->server = kLidServer;
+            break;
+          case kHostedAgent:
+            parts->server = kHostedServer;
+            break;
+          case kHostedLidAgent:
+            parts->server = kHostedLidServer;
+            break;
+          default:
+            parts->server = kUserServer;
         }
-        *text =
-            std::to_string(integrator) + "-" + user + ":" + std::to_string(device) + "@" + server;
+        return true;
+      }
+      case kTagFbJid:
+        if (!ReadJidPart(0, &parts->user) || !ReadU16(&device) || !ReadJidPart(1, &parts->server)) {
+          return false;
+        }
+        parts->device = static_cast<uint16_t>(device);
+        return true;
+      default: {  // kTagInteropJid
+        uint32_t integrator;
+        if (!ReadJidPart(0, &parts->user) || !ReadU16(&device) || !ReadU16(&integrator) ||
+            !ReadJidPart(1, &parts->server)) {
+          return false;
+        }
+        parts->device = static_cast<uint16_t>(device);
+        parts->integrator = static_cast<uint16_t>(integrator);
         return true;
       }
     }
   }
+
+  // Whether the parts make a typed Jid (see decoder.h).
+  static bool FitsJid(const JidParts& parts) {
+    if (!parts.packed_user && !Jid::IsValidUser(parts.user)) return false;
+    switch (parts.tag) {
+      case kTagJidPair:
+        return Jid::IsValidServer(parts.server);
+      case kTagAdJid:
+        return true;
+      case kTagFbJid:
+        return parts.server == kMessengerServer;
+      default:
+        return parts.server == kInteropServer;
+    }
+  }
+
+  // REQUIRES: FitsJid(parts).
+  static Jid MakeJid(const JidParts& parts) {
+    std::string user(parts.user);
+    switch (parts.tag) {
+      case kTagJidPair:
+        return Jid(std::move(user), std::string(parts.server));
+      case kTagAdJid:
+        return Jid::FromAd(parts.agent, static_cast<uint8_t>(parts.device), std::move(user));
+      case kTagFbJid:
+        return Jid::WithDevice(std::move(user), std::string(parts.server), parts.device);
+      default:
+        return Jid::Interop(std::move(user), parts.device, parts.integrator);
+    }
+  }
+
+  // Constructs the Jid inside *holder (an AttrValue or Content); a JID_PAIR,
+  // the most common form, without a temporary Jid. REQUIRES: FitsJid(parts).
+  template <typename Variant>
+  static void EmplaceJid(const JidParts& parts, Variant* holder) {
+    if (parts.tag == kTagJidPair) {
+      holder->template emplace<Jid>(std::string(parts.user), std::string(parts.server));
+    } else {
+      holder->template emplace<Jid>(MakeJid(parts));
+    }
+  }
+
+  // The string Baileys shows for the parts (its jidEncode forms).
+  static void JidText(const JidParts& parts, std::string* out) {
+    out->clear();
+    if (parts.tag == kTagInteropJid) {
+      *out += std::to_string(parts.integrator);
+      *out += '-';
+    }
+    *out += parts.user;
+    // Baileys readAdJid → jidEncode(user, server, device): no ":0", no agent.
+    if (parts.tag != kTagJidPair && (parts.tag != kTagAdJid || parts.device != 0)) {
+      *out += ':';
+      *out += std::to_string(parts.device);
+    }
+    *out += '@';
+    *out += parts.server;
+  }
+
+  // Backing store of string views that are neither tokens nor input slices;
+  // one slot per part of a JID. kPackedMax pairs give at most 2 * kPackedMax chars.
+  struct Scratch {
+    char packed[2 * kPackedMax];
+    std::string lossy;
+  };
 
   const uint8_t* p_;
   size_t size_;
@@ -402,6 +511,7 @@ class Decoder {
   size_t elements_ = 0;
   const DecodeLimits& limits_;
   std::string error_;
+  Scratch scratch_[2];
 };
 
 base::Result<Node> Decode(std::string_view body, const std::shared_ptr<const std::string>* owner,

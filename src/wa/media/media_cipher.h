@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,7 @@
 #include "wa/crypto/aes_cbc.h"
 #include "wa/crypto/hash.h"
 #include "wa/crypto/hmac.h"
+#include "wa/media/fused_cipher.h"
 #include "wa/media/media_keys.h"
 
 namespace wa::media {
@@ -69,18 +71,21 @@ class MediaEncryptor {
   base::Result<MediaDigest> Finish(std::string* out);
 
  private:
-  MediaEncryptor(crypto::AesCbcStream cbc, crypto::HmacSha256Stream mac,
-                 crypto::Sha256Stream plain_sha, crypto::Sha256Stream enc_sha)
-      : cbc_(std::move(cbc)),
-        mac_(std::move(mac)),
-        plain_sha_(std::move(plain_sha)),
-        enc_sha_(std::move(enc_sha)) {}
+  // The portable path: OpenSSL's CBC, HMAC and SHA-256, one pass each.
+  struct Streams {
+    crypto::AesCbcStream cbc;
+    crypto::HmacSha256Stream mac;
+    crypto::Sha256Stream plain_sha;
+    crypto::Sha256Stream enc_sha;
+  };
+  explicit MediaEncryptor(Streams streams) : streams_(std::move(streams)) {}
+  explicit MediaEncryptor(std::unique_ptr<internal::FusedEncryptor> fused)
+      : fused_(std::move(fused)) {}
   base::Status Process(std::string_view plaintext, std::string* out);
 
-  crypto::AesCbcStream cbc_;
-  crypto::HmacSha256Stream mac_;
-  crypto::Sha256Stream plain_sha_;
-  crypto::Sha256Stream enc_sha_;
+  // Exactly one is set: fused_ on CPUs with AES-NI and SHA-NI (fused_cipher.h).
+  std::optional<Streams> streams_;
+  std::unique_ptr<internal::FusedEncryptor> fused_;
   uint64_t length_ = 0;
   bool done_ = false;
 };
@@ -109,9 +114,11 @@ class MediaDecryptor {
   base::Result<MediaDigest> Verify(std::string* out);
 
   crypto::AesCbcStream cbc_;
+  // The hashes: OpenSSL's, or ni_'s when set (SHA-NI; fused_cipher.h).
   crypto::HmacSha256Stream mac_;
   crypto::Sha256Stream plain_sha_;
   crypto::Sha256Stream enc_sha_;
+  std::unique_ptr<internal::NiMediaHashes> ni_;
   MediaExpectations expect_;
   std::string tail_;  // the last ≤ 10 input bytes, not yet known to be ciphertext
   uint64_t length_ = 0;
