@@ -28,13 +28,18 @@ void HeapTrimmer::Arm() {
   timer_.expires_after(interval_);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
-    boost::asio::post(blocking_, [min_free = min_free_] {
+    boost::asio::post(blocking_, [this] {
 #if defined(__GLIBC__)
       // fordblks: bytes in free chunks over all arenas, a cheap estimate of
-      // what a trim could give back.
-      if (mallinfo2().fordblks > min_free) malloc_trim(0);
-#else
-      (void)min_free;
+      // what a trim could give back; uordblks: bytes in use. Only a quiet
+      // heap is trimmed (in use moved less than min_free since the last
+      // look): under load malloc_trim's arena walks stall every allocating
+      // thread, and what it gives back is taken again at once.
+      const struct mallinfo2 info = mallinfo2();
+      const size_t in_use = info.uordblks;
+      const size_t moved = in_use > last_in_use_ ? in_use - last_in_use_ : last_in_use_ - in_use;
+      last_in_use_ = in_use;
+      if (moved < min_free_ && info.fordblks > min_free_) malloc_trim(0);
 #endif
     });
     Arm();

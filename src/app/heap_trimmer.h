@@ -6,9 +6,10 @@
 // MiB in use), a third of its anonymous memory. Every `interval` the trimmer
 // looks at the free bytes of the arenas and, above `min_free`, trims them on
 // the blocking pool (malloc_trim locks each arena while it walks it; the
-// event loop should not wait for that). Under load this costs a page fault
-// per page given back and taken again: a small price at a few seconds'
-// cadence. Without glibc it does nothing.
+// event loop should not wait for that) — only when the heap was quiet over
+// the last interval: under load a trim stalls every allocating thread and
+// gives back pages that are taken again at once. Without glibc it does
+// nothing.
 //
 // Thread safety: Start and Stop on the io_context's thread.
 #pragma once
@@ -39,6 +40,9 @@ class HeapTrimmer {
   const std::chrono::milliseconds interval_;
   const size_t min_free_;
   bool stopped_ = false;
+  // Bytes in use at the last look; touched by one pool task at a time (the
+  // next is posted an interval later).
+  size_t last_in_use_ = 0;
 };
 
 }  // namespace app

@@ -39,7 +39,7 @@ constexpr int kBlockingThreads = 4;
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 // How often freed heap is given back to the kernel, and from how much
 // (app/heap_trimmer.h).
-constexpr auto kHeapTrimInterval = std::chrono::seconds(2);
+constexpr auto kHeapTrimInterval = std::chrono::seconds(1);
 constexpr size_t kHeapTrimMinFree = 512 * 1024;
 // Shorter keys are allowed (tests, local use) but worth a warning.
 constexpr size_t kShortKey = 16;
