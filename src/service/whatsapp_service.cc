@@ -87,6 +87,12 @@ WhatsappService::~WhatsappService() { session_.SetMessaging(nullptr, nullptr); }
 
 Status WhatsappService::Init() {
   WAGATE_RETURN_IF_ERROR(media_.Init());
+  // The PN ↔ LID map learned before: chats of LID-addressed peers stay under
+  // their numbers across restarts.
+  auto mappings = store_.ListKeys(instance_, wa::client::MessagingState::kLidMappingType,
+                                  wa::client::MessagingState::kMaxLidMappings);
+  if (!mappings.ok()) return mappings.status().WithContext("load the LID map");
+  session_.messaging().LoadLidMappings(*mappings);
   return downloads_.Load();
 }
 

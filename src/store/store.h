@@ -48,6 +48,11 @@ class KeyStore {
   // may leave a prefix applied. Every write is idempotent, so the caller
   // treats any error as "not durable" (no ack) and retries the same batch.
   virtual Status WriteKeys(std::string_view instance, const std::vector<KeyWrite>& writes) = 0;
+  // Every key of `type`, keyed by id (ascending), at most `limit`: for a
+  // small family read whole at start (the LID ↔ phone-number map).
+  // limit < 1 → kInvalidArgument.
+  virtual Result<std::map<std::string, std::string>> ListKeys(std::string_view instance,
+                                                              std::string_view type, int limit) = 0;
   // Removes every key of the instance (logout).
   virtual Status DeleteAllKeys(std::string_view instance) = 0;
   virtual Result<int64_t> CountKeys(std::string_view instance) = 0;

@@ -6,6 +6,7 @@ import http.server
 import json
 import os
 import signal
+import sqlite3
 import struct
 import threading
 import time
@@ -187,6 +188,16 @@ def test_text_both_ways_with_receipts(linked):
     chats = request(linked.w.port, "GET", "/whatsapp/chats", AUTH).json()
     chat = [c for c in chats if c["jid"] == B_JID][0]
     assert chat["unreadCount"] == 1 and chat["lastMessage"]["id"] == mid
+
+    # Bob's number ↔ LID, learned from usync and his message, is in the
+    # store (it outlives a restart), committed with the Signal state.
+    con = sqlite3.connect(linked.w.db[len("sqlite:"):])
+    try:
+        rows = con.execute("SELECT id, value FROM whatsapp_keys WHERE type = 'lid-mapping'"
+                           " AND id = ?", (B,)).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 1 and rows[0][1], rows
 
 
 def test_media_both_ways_bytes_match(linked, files):

@@ -61,6 +61,21 @@ class MemoryStore final : public Store {
     return found;
   }
 
+  Result<std::map<std::string, std::string>> ListKeys(std::string_view instance,
+                                                      std::string_view type, int limit) override {
+    if (limit < 1) return base::InvalidArgument("list keys: limit must be >= 1");
+    std::lock_guard lock(mu_);
+    WAGATE_RETURN_IF_ERROR(Check());
+    std::map<std::string, std::string> found;
+    for (auto it = keys_.lower_bound({std::string(instance), std::string(type), ""});
+         it != keys_.end() && std::get<0>(it->first) == instance &&
+         std::get<1>(it->first) == type && static_cast<int>(found.size()) < limit;
+         ++it) {
+      found[std::get<2>(it->first)] = it->second;
+    }
+    return found;
+  }
+
   Status WriteKeys(std::string_view instance, const std::vector<KeyWrite>& writes) override {
     std::lock_guard lock(mu_);
     WAGATE_RETURN_IF_ERROR(Check());

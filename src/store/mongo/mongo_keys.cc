@@ -62,6 +62,51 @@ Result<std::map<std::string, std::string>> MongoStore::GetKeys(
   return found;
 }
 
+Result<std::map<std::string, std::string>> MongoStore::ListKeys(std::string_view instance,
+                                                                std::string_view type, int limit) {
+  if (limit < 1) return base::InvalidArgument("list keys: limit must be >= 1");
+  WAGATE_ASSIGN_OR_RETURN(auto lease, pool_->Acquire());
+  std::map<std::string, std::string> found;
+  // {instanceName, type}, on the unique (instanceName, type, id) index.
+  BsonPtr filter = NewBson();
+  AppendString(filter.get(), field::kInstance, instance);
+  AppendString(filter.get(), field::kType, type);
+  BsonPtr opts = NewBson();
+  bson_t projection, sort;
+  BSON_APPEND_DOCUMENT_BEGIN(opts.get(), "projection", &projection);
+  BSON_APPEND_INT32(&projection, "_id", 0);
+  BSON_APPEND_INT32(&projection, field::kId, 1);
+  BSON_APPEND_INT32(&projection, field::kValue, 1);
+  bson_append_document_end(opts.get(), &projection);
+  BSON_APPEND_DOCUMENT_BEGIN(opts.get(), "sort", &sort);
+  BSON_APPEND_INT32(&sort, field::kId, 1);
+  bson_append_document_end(opts.get(), &sort);
+  BSON_APPEND_INT64(opts.get(), "limit", limit);
+  CollectionPtr coll = lease.Collection(kKeys);
+  WAGATE_RETURN_IF_ERROR(FindEach(
+      coll.get(), *filter, opts.get(),
+      [&](const bson_t& doc) {
+        bson_iter_t it;
+        std::string id;
+        if (bson_iter_init_find(&it, &doc, field::kId) && BSON_ITER_HOLDS_UTF8(&it)) {
+          uint32_t len = 0;
+          const char* str = bson_iter_utf8(&it, &len);
+          id.assign(str, len);
+        }
+        if (!bson_iter_init_find(&it, &doc, field::kValue) || !BSON_ITER_HOLDS_BINARY(&it)) {
+          return Error(base::Code::kDataLoss, "list keys", "value of key " + id + " is not binary");
+        }
+        bson_subtype_t subtype;
+        uint32_t len = 0;
+        const uint8_t* data = nullptr;
+        bson_iter_binary(&it, &subtype, &len, &data);
+        found[id] = std::string(reinterpret_cast<const char*>(data), len);
+        return Status::Ok();
+      },
+      "list keys"));
+  return found;
+}
+
 namespace {
 
 // One ordered bulk write of upserts (replaceOne) and deleteOnes.

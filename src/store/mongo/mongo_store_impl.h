@@ -58,6 +58,8 @@ class MongoStore final : public Store {
   Result<std::map<std::string, std::string>> GetKeys(std::string_view instance,
                                                      std::string_view type,
                                                      const std::vector<std::string>& ids) override;
+  Result<std::map<std::string, std::string>> ListKeys(std::string_view instance,
+                                                      std::string_view type, int limit) override;
   Status WriteKeys(std::string_view instance, const std::vector<KeyWrite>& writes) override;
   Status DeleteAllKeys(std::string_view instance) override;
   Result<int64_t> CountKeys(std::string_view instance) override;

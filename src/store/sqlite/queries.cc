@@ -32,6 +32,9 @@ std::array<std::string, kQueryCount> BuildTable() {
   q[kDeleteKey] = "DELETE FROM whatsapp_keys WHERE instance_name = ?1 AND type = ?2 AND id = ?3";
   q[kDeleteAllKeys] = "DELETE FROM whatsapp_keys WHERE instance_name = ?1";
   q[kCountKeys] = "SELECT count(*) FROM whatsapp_keys WHERE instance_name = ?1";
+  q[kListKeys] =
+      "SELECT id, value FROM whatsapp_keys WHERE instance_name = ?1 AND type = ?2 "
+      "ORDER BY id LIMIT ?3";
   q[kGetMessage] =
       "SELECT " + msg_cols + " FROM messages WHERE instance_name = ?1 AND jid = ?2 AND id = ?3";
   q[kInsertMessage] =

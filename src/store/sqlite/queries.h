@@ -25,6 +25,7 @@ enum Query : int {
   kDeleteKey,
   kDeleteAllKeys,
   kCountKeys,
+  kListKeys,
   kGetMessage,
   kInsertMessage,
   kReplaceMessage,

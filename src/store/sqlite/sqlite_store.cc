@@ -237,6 +237,24 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::map<std::string, std::string>> ListKeys(std::string_view instance,
+                                                      std::string_view type, int limit) override {
+    if (limit < 1) return base::InvalidArgument("list keys: limit must be >= 1");
+    using Found = std::map<std::string, std::string>;
+    return Read([&](Connection& db) -> Result<Found> {
+      constexpr std::string_view kWhat = "list keys";
+      WAGATE_ASSIGN_OR_RETURN(Stmt stmt, db.Get(kListKeys, kWhat));
+      stmt.Text(1, instance);
+      stmt.Text(2, type);
+      stmt.Int(3, limit);
+      Found found;
+      int rc;
+      while ((rc = stmt.Step()) == SQLITE_ROW) found[stmt.ColString(0)] = stmt.ColString(1);
+      if (rc != SQLITE_DONE) return db.Error(rc, kWhat);
+      return found;
+    });
+  }
+
   Result<int64_t> CountKeys(std::string_view instance) override {
     return Read([&](Connection& db) -> Result<int64_t> {
       constexpr std::string_view kWhat = "count keys";

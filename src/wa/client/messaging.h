@@ -170,6 +170,18 @@ class MessagingState {
   std::optional<std::string> LidForPn(const std::string& pn_user) const;
   std::optional<std::string> PnForLid(const std::string& lid_user) const;
 
+  // The PN ↔ LID map is kept in the store (KeyStore type kLidMappingType,
+  // id = PN user, value = LID user): new or changed pairs are noted as
+  // unsaved; the client writes them with the next Signal state it commits
+  // (one transaction) and gives them back when that commit fails. The
+  // service loads the stored map at start.
+  static constexpr char kLidMappingType[] = "lid-mapping";
+  static constexpr int kMaxLidMappings = 40000;
+  std::vector<std::pair<std::string, std::string>> TakeUnsavedLidMappings();
+  void ReturnUnsavedLidMappings(std::vector<std::pair<std::string, std::string>> pairs);
+  // Fills the map from the store (nothing becomes unsaved).
+  void LoadLidMappings(const std::map<std::string, std::string>& pn_to_lid);
+
   // Recently sent messages, for retry receipts (re-encrypt and resend).
   struct Sent {
     std::string to;
@@ -193,6 +205,7 @@ class MessagingState {
   std::map<std::string, Devices> devices_;
   std::map<std::string, std::string> pn_to_lid_;
   std::map<std::string, std::string> lid_to_pn_;
+  std::vector<std::pair<std::string, std::string>> unsaved_lid_;  // (pn, lid), oldest first
   std::map<std::string, Sent> sent_;
   std::vector<std::string> sent_order_;
 };

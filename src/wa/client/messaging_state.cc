@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <utility>
 
 #include "wa/client/messaging.h"
 
@@ -47,6 +48,14 @@ void MessagingState::InvalidateDevices(const std::string& user) {
 void MessagingState::PutLidMapping(const std::string& pn_user, const std::string& lid_user) {
   if (pn_user.empty() || lid_user.empty()) return;
   std::lock_guard lock(mu_);
+  if (auto it = pn_to_lid_.find(pn_user); it != pn_to_lid_.end() && it->second == lid_user) {
+    return;  // known: nothing to save
+  }
+  unsaved_lid_.emplace_back(pn_user, lid_user);
+  // Bounded: a store that keeps failing must not grow this without end.
+  if (unsaved_lid_.size() > static_cast<size_t>(kMaxLidMappings)) {
+    unsaved_lid_.erase(unsaved_lid_.begin());
+  }
   if (auto it = pn_to_lid_.find(pn_user); it != pn_to_lid_.end() && it->second != lid_user) {
     lid_to_pn_.erase(it->second);
   }
@@ -61,6 +70,32 @@ void MessagingState::PutLidMapping(const std::string& pn_user, const std::string
     lid_to_pn_.erase(first->second);
     pn_to_lid_.erase(first);
   }
+}
+
+std::vector<std::pair<std::string, std::string>> MessagingState::TakeUnsavedLidMappings() {
+  std::lock_guard lock(mu_);
+  return std::exchange(unsaved_lid_, {});
+}
+
+void MessagingState::ReturnUnsavedLidMappings(
+    std::vector<std::pair<std::string, std::string>> pairs) {
+  if (pairs.empty()) return;
+  std::lock_guard lock(mu_);
+  // Older than anything noted since: in front.
+  pairs.insert(pairs.end(), unsaved_lid_.begin(), unsaved_lid_.end());
+  unsaved_lid_ = std::move(pairs);
+  if (unsaved_lid_.size() > static_cast<size_t>(kMaxLidMappings)) {
+    unsaved_lid_.erase(unsaved_lid_.begin(),
+                       unsaved_lid_.end() - static_cast<std::ptrdiff_t>(kMaxLidMappings));
+  }
+}
+
+void MessagingState::LoadLidMappings(const std::map<std::string, std::string>& pn_to_lid) {
+  for (const auto& [pn, lid] : pn_to_lid) {
+    PutLidMapping(pn, lid);
+  }
+  std::lock_guard lock(mu_);
+  unsaved_lid_.clear();  // they came from the store
 }
 
 std::optional<std::string> MessagingState::LidForPn(const std::string& pn_user) const {

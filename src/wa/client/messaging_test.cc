@@ -40,6 +40,10 @@ class CountingKeyStore final : public store::KeyStore {
     }
     return base::Status::Ok();
   }
+  base::Result<std::map<std::string, std::string>> ListKeys(std::string_view, std::string_view,
+                                                            int) override {
+    return base::Unimplemented("not used here");
+  }
   base::Status DeleteAllKeys(std::string_view) override { return base::Status::Ok(); }
   base::Result<int64_t> CountKeys(std::string_view) override {
     return static_cast<int64_t>(data.size());
@@ -287,6 +291,32 @@ TEST(MessagingState, SentIsBounded) {
   ASSERT_TRUE(last);
   EXPECT_EQ(last->message, "m");
   EXPECT_EQ(last->sent_ms, clock.NowMs());
+}
+
+// The PN ↔ LID map is saved with the next commit: new or changed pairs are
+// handed out once, come back when that commit fails, and pairs loaded from
+// the store are not saved again.
+TEST(MessagingState, LidMappingsAreHandedOutForSavingOnce) {
+  base::FakeClock clock;
+  MessagingState state(clock);
+  state.LoadLidMappings({{"15550100001", "100000000000001"}});
+  EXPECT_TRUE(state.TakeUnsavedLidMappings().empty());
+  EXPECT_EQ(state.PnForLid("100000000000001"), "15550100001");
+
+  state.PutLidMapping("15550100001", "100000000000001");  // known: nothing new
+  state.PutLidMapping("15550100002", "100000000000002");
+  auto taken = state.TakeUnsavedLidMappings();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0], (std::pair<std::string, std::string>{"15550100002", "100000000000002"}));
+  EXPECT_TRUE(state.TakeUnsavedLidMappings().empty());
+
+  // The commit failed: back in line, ahead of a pair learned meanwhile.
+  state.PutLidMapping("15550100003", "100000000000003");
+  state.ReturnUnsavedLidMappings(taken);
+  auto again = state.TakeUnsavedLidMappings();
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].first, "15550100002");
+  EXPECT_EQ(again[1].first, "15550100003");
 }
 
 }  // namespace

@@ -120,7 +120,10 @@ class Messenger {
                                                       bool force);
   // BLOCKING. Commits the send's Signal state: through request.persist
   // when set (with the caller's own writes), else directly.
-  static base::Status Persist(const SendRequest& request, OverlayKv& overlay);
+  base::Status Persist(const SendRequest& request, OverlayKv& overlay);
+  // Moves the PN ↔ LID pairs not yet stored into `overlay` (they commit
+  // with it); returns them, for ReturnUnsavedLidMappings if it fails.
+  std::vector<std::pair<std::string, std::string>> SaveLidMappings(OverlayKv& overlay);
   // `on_queued` runs once the stanza is in the outgoing queue.
   boost::asio::awaitable<base::Result<binary::Node>> SendAndWaitAck(
       binary::Node stanza, const std::string& id, std::function<void()> on_queued = {});

@@ -288,6 +288,8 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
     batch.push_back(std::move(message));
   }
 
+  // PN ↔ LID pairs learned from these stanzas (and before) commit with them.
+  auto mappings = SaveLidMappings(overlay);
   bool committed_by_sink = false;
   if (!batch.empty()) {
     base::Status stored = co_await sink_.OnMessages(batch, [&overlay, &committed_by_sink] {
@@ -298,6 +300,7 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
     if (!stored.ok()) {
       spdlog::warn("wa messaging: {} messages (first {}) not stored: {}", batch.size(),
                    batch.front().id, stored.ToString());
+      state_.ReturnUnsavedLidMappings(std::move(mappings));
       co_return;  // no commit, no receipt: the server redelivers
     }
   }
@@ -307,6 +310,7 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
     committed = co_await base::Offload(blocking_, [&] { return overlay.Commit(); });
   }
   if (!committed.ok()) {
+    state_.ReturnUnsavedLidMappings(std::move(mappings));
     // Stored but the Signal state is not: without a receipt the server
     // redelivers, the old state decrypts it again, the store deduplicates.
     spdlog::error("wa messaging: signal state for {} messages: {}", items.size(),

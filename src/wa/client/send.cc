@@ -193,11 +193,25 @@ asio::awaitable<base::Result<Node>> Messenger::SendAndWaitAck(Node stanza, const
 }
 
 base::Status Messenger::Persist(const SendRequest& request, OverlayKv& overlay) {
-  if (!request.persist) return overlay.Commit();
-  base::Status persisted = request.persist([&overlay] { return overlay.Commit(); });
+  // PN ↔ LID pairs learned since the last commit go with this one.
+  auto mappings = SaveLidMappings(overlay);
+  base::Status persisted =
+      request.persist ? request.persist([&overlay] { return overlay.Commit(); }) : overlay.Commit();
+  if (!persisted.ok()) state_.ReturnUnsavedLidMappings(std::move(mappings));
   // Told apart from protocol failures: the caller's store said no.
-  if (!persisted.ok()) return persisted.WithContext("persist before send");
+  if (!persisted.ok() && request.persist) return persisted.WithContext("persist before send");
   return persisted;
+}
+
+std::vector<std::pair<std::string, std::string>> Messenger::SaveLidMappings(OverlayKv& overlay) {
+  std::vector<std::pair<std::string, std::string>> mappings = state_.TakeUnsavedLidMappings();
+  std::vector<signal::KeyWrite> writes;
+  writes.reserve(mappings.size());
+  for (const auto& [pn, lid] : mappings) {
+    writes.push_back({std::string(MessagingState::kLidMappingType), pn, lid});
+  }
+  if (!writes.empty()) (void)overlay.Write(writes);  // buffers; never fails
+  return mappings;
 }
 
 asio::awaitable<base::Result<SendResult>> Messenger::SendMessage(SendRequest request) {
