@@ -9,6 +9,36 @@
 #include "store/mongo/schema.h"
 
 namespace store::mongo {
+namespace {
+
+// The {id, value} documents `filter` finds, into `found` (id → bytes).
+Status FindKeys(mongoc_collection_t* coll, const bson_t& filter, const bson_t& opts,
+                std::map<std::string, std::string>& found, std::string_view context) {
+  return FindEach(
+      coll, filter, &opts,
+      [&](const bson_t& doc) {
+        bson_iter_t it;
+        std::string id;
+        if (bson_iter_init_find(&it, &doc, field::kId) && BSON_ITER_HOLDS_UTF8(&it)) {
+          uint32_t len = 0;
+          const char* s = bson_iter_utf8(&it, &len);
+          id.assign(s, len);
+        }
+        if (!bson_iter_init_find(&it, &doc, field::kValue) || !BSON_ITER_HOLDS_BINARY(&it)) {
+          return Error(base::Code::kDataLoss, context, "value of key " + id + " is not binary");
+        }
+        bson_subtype_t subtype;
+        uint32_t len = 0;
+        const uint8_t* data = nullptr;
+        bson_iter_binary(&it, &subtype, &len, &data);
+        found[id] = std::string(reinterpret_cast<const char*>(data), len);
+        return Status::Ok();
+      },
+      context);
+}
+
+}  // namespace
+
 Result<std::map<std::string, std::string>> MongoStore::GetKeys(
     std::string_view instance, std::string_view type, const std::vector<std::string>& ids) {
   WAGATE_ASSIGN_OR_RETURN(auto lease, pool_->Acquire());
@@ -38,27 +68,7 @@ Result<std::map<std::string, std::string>> MongoStore::GetKeys(
   bson_append_document_end(opts.get(), &projection);
 
   CollectionPtr coll = lease.Collection(kKeys);
-  WAGATE_RETURN_IF_ERROR(FindEach(
-      coll.get(), *filter, opts.get(),
-      [&](const bson_t& doc) {
-        bson_iter_t it;
-        std::string id;
-        if (bson_iter_init_find(&it, &doc, field::kId) && BSON_ITER_HOLDS_UTF8(&it)) {
-          uint32_t len = 0;
-          const char* s = bson_iter_utf8(&it, &len);
-          id.assign(s, len);
-        }
-        if (!bson_iter_init_find(&it, &doc, field::kValue) || !BSON_ITER_HOLDS_BINARY(&it)) {
-          return Error(base::Code::kDataLoss, "get keys", "value of key " + id + " is not binary");
-        }
-        bson_subtype_t subtype;
-        uint32_t len = 0;
-        const uint8_t* data = nullptr;
-        bson_iter_binary(&it, &subtype, &len, &data);
-        found[id] = std::string(reinterpret_cast<const char*>(data), len);
-        return Status::Ok();
-      },
-      "get keys"));
+  WAGATE_RETURN_IF_ERROR(FindKeys(coll.get(), *filter, *opts, found, "get keys"));
   return found;
 }
 
@@ -83,27 +93,7 @@ Result<std::map<std::string, std::string>> MongoStore::ListKeys(std::string_view
   bson_append_document_end(opts.get(), &sort);
   BSON_APPEND_INT64(opts.get(), "limit", limit);
   CollectionPtr coll = lease.Collection(kKeys);
-  WAGATE_RETURN_IF_ERROR(FindEach(
-      coll.get(), *filter, opts.get(),
-      [&](const bson_t& doc) {
-        bson_iter_t it;
-        std::string id;
-        if (bson_iter_init_find(&it, &doc, field::kId) && BSON_ITER_HOLDS_UTF8(&it)) {
-          uint32_t len = 0;
-          const char* str = bson_iter_utf8(&it, &len);
-          id.assign(str, len);
-        }
-        if (!bson_iter_init_find(&it, &doc, field::kValue) || !BSON_ITER_HOLDS_BINARY(&it)) {
-          return Error(base::Code::kDataLoss, "list keys", "value of key " + id + " is not binary");
-        }
-        bson_subtype_t subtype;
-        uint32_t len = 0;
-        const uint8_t* data = nullptr;
-        bson_iter_binary(&it, &subtype, &len, &data);
-        found[id] = std::string(reinterpret_cast<const char*>(data), len);
-        return Status::Ok();
-      },
-      "list keys"));
+  WAGATE_RETURN_IF_ERROR(FindKeys(coll.get(), *filter, *opts, found, "list keys"));
   return found;
 }
 
