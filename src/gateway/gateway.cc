@@ -20,6 +20,7 @@
 #include "base/encoding.h"
 #include "gateway/engineio.h"
 #include "gateway/gateway_core.h"
+#include "gateway/ws_frame.h"
 #include "http/url.h"
 
 namespace gateway {
@@ -85,6 +86,23 @@ http::Response Text(const http::Request& req, bhttp::status status, std::string_
   return res;
 }
 
+// 42["<name>",<payload>], with its WebSocket frame header in front: built
+// once per event and shared by every session (see Outgoing).
+Outgoing EventFrame(std::string_view name, std::string_view json) {
+  std::string text = "42[";
+  text += boost::json::serialize(boost::json::string(name));
+  text += ',';
+  text += json;
+  text += ']';
+  uint8_t header[ws::kMaxHeaderSize];
+  const size_t n = ws::EncodeHeader(ws::Opcode::kText, text.size(), header);
+  std::string wire;
+  wire.reserve(n + text.size());
+  wire.append(reinterpret_cast<const char*>(header), n);
+  wire += text;
+  return {std::make_shared<const std::string>(std::move(wire)), false, static_cast<uint8_t>(n)};
+}
+
 http::Response EngineError(const http::Request& req, eio::ErrorCode code,
                            bhttp::status status = bhttp::status::bad_request) {
   return Text(req, status, "application/json", eio::ErrorJson(code));
@@ -119,14 +137,9 @@ void GatewayCore::Start() {
   });
 }
 
-// One frame per event, shared by every socket: 42["<name>",<payload>].
+// One frame per event, shared by every socket.
 void GatewayCore::Broadcast(const std::shared_ptr<const service::Event>& event) {
-  std::string text = "42[";
-  text += boost::json::serialize(boost::json::string(event->name));
-  text += ',';
-  text += event->json;
-  text += ']';
-  auto frame = std::make_shared<const std::string>(std::move(text));
+  const Outgoing frame = EventFrame(event->name, event->json);
   ++events_;
   // Snapshot under the lock, deliver outside it.
   const std::shared_ptr<const Snapshot> subscribers = Subscribers();
@@ -169,15 +182,10 @@ void GatewayCore::StartReplay(const std::shared_ptr<Session>& session, int64_t s
         session->Close("replay failed");
         return;
       }
-      std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> frames;
+      std::vector<std::pair<int64_t, Outgoing>> frames;
       frames.reserve(page->size());
       for (const auto& e : *page) {
-        std::string text = "42[";
-        text += boost::json::serialize(boost::json::string(e.name));
-        text += ',';
-        text += e.json;
-        text += ']';
-        frames.emplace_back(e.seq, std::make_shared<const std::string>(std::move(text)));
+        frames.emplace_back(e.seq, EventFrame(e.name, e.json));
         cursor = last_replayed = e.seq;
       }
       count += frames.size();
