@@ -1,0 +1,839 @@
+// socketio_load: Socket.IO fan-out load generator in C++ (issue 3).
+//
+// socket.io-client in node costs ~5 µs per received event, so it cannot
+// take the million deliveries a second the target asks for on the two cores
+// it shares with the server. This program is a faithful, minimal
+// Socket.IO v5 / Engine.IO v4 client over websocket only, with many
+// connections per thread on raw epoll:
+//   - GET /socket.io/?EIO=4&transport=websocket with a random key; the
+//     101 answer's Sec-WebSocket-Accept is checked (RFC 6455 section 4.2.2);
+//   - the Engine.IO open packet "0{...}", then the Socket.IO CONNECT
+//     40{"token":KEY} and its answer 40{"sid":...} (44 = refused);
+//   - every server ping "2" answered with "3", WebSocket pings with pongs;
+//   - client frames masked with a fresh key each (RFC 6455 section 5.3);
+//   - EVENT packets 42["new-message",{...,"sentAt":<ms>,...}]: the latency
+//     is now minus sentAt, the publish time wagate-testserver writes into
+//     the payload ("publish-now", as bench/socketio_fanout.mjs reads it).
+// It starts wagate-testserver itself (a fresh one per client count), and
+// publishes through its stdin at a fixed rate. Every phase has a deadline.
+//
+// Measures, per client count N: server RSS per idle connection; per
+// N × rate: deliveries/s, latency p50/p99/max, clients the server dropped,
+// server CPU per delivery (from /proc), load generator CPU per delivery.
+// Prints one JSON line per result and writes them all to --out.
+//
+// Usage: socketio_load --server build/tests/socketio/wagate-testserver
+//   [--clients 1000,5000,10000] [--rates 1000:100,1000:1000,5000:100,10000:100]
+//   [--seconds 5] [--threads 1] [--out bench/results/socketio_load.json]
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/sha.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr char kApiKey[] = "bench-key-0123456789abcdef";
+constexpr double kBucketMs = 0.1;        // latency histogram resolution
+constexpr size_t kBuckets = 200000;      // up to 20 s
+constexpr int kHandshakesInFlight = 64;  // per thread
+
+double WallMs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double CpuSecondsOfThisProcess() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string Base64(const uint8_t* data, size_t n) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = uint32_t{data[i]} << 16;
+    if (i + 1 < n) v |= uint32_t{data[i + 1]} << 8;
+    if (i + 2 < n) v |= data[i + 2];
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < n ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+// RFC 6455 section 4.2.2: base64(SHA-1(key + GUID)).
+std::string AcceptFor(const std::string& key) {
+  const std::string s = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  uint8_t digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const uint8_t*>(s.data()), s.size(), digest);
+  return Base64(digest, sizeof digest);
+}
+
+// ------------------------------------------------------------ connections
+
+enum class State : uint8_t { kConnecting, kHttp, kOpen, kConnect, kReady, kClosed };
+
+struct Conn {
+  int fd = -1;
+  State state = State::kClosed;
+  bool want_out = false;  // EPOLLOUT registered
+  std::string key;
+  std::string in;   // bytes not parsed yet
+  std::string out;  // bytes not sent yet
+  std::string msg;  // a fragmented message being assembled
+};
+
+// One thread, one epoll, a share of the connections.
+class Loop {
+ public:
+  enum class Command : int { kNone, kReset, kSnapshot, kCloseAll };
+
+  Loop(int port, uint32_t seed) : port_(port), rng_(seed), hist_(kBuckets) {
+    ep_ = epoll_create1(0);
+    buf_.resize(256 * 1024);
+  }
+  ~Loop() { ::close(ep_); }
+
+  void Start() {
+    thread_ = std::thread([this] { Run(); });
+  }
+  void Stop() {
+    stop_ = true;
+    thread_.join();
+  }
+  // Open connections until `n` are up (or failed).
+  void Want(int n) { want_ = n; }
+  // Runs a command on the loop thread and waits for it.
+  void Do(Command c) {
+    command_ = static_cast<int>(c);
+    while (command_.load() != 0) std::this_thread::sleep_for(1ms);
+  }
+
+  std::atomic<int> ready{0};
+  std::atomic<int> failed{0};
+  std::atomic<uint64_t> received{0};
+  std::atomic<uint64_t> dropped{0};
+  std::atomic<int64_t> last_delivery_ns{0};  // steady clock
+  std::vector<uint32_t> snapshot;            // the histogram, after kSnapshot
+
+ private:
+  void Run();
+  void RunCommand();
+  void Open();
+  void OnEvent(size_t i, uint32_t events);
+  void OnReadable(size_t i);
+  // Parses frames from `data`; returns bytes consumed, or -1 when closed.
+  ssize_t Parse(size_t i, std::string_view data);
+  void OnText(size_t i, std::string_view text);
+  void Send(size_t i, uint8_t opcode, std::string_view payload);
+  void FlushOut(size_t i);
+  void Close(size_t i, bool server_dropped);
+
+  const int port_;
+  int ep_;
+  std::mt19937_64 rng_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> want_{0};
+  std::atomic<int> command_{0};
+  std::vector<Conn> conns_;
+  std::vector<size_t> free_;
+  int open_ = 0;     // connections not closed
+  int pending_ = 0;  // handshakes in flight
+  std::string buf_;
+  bool measuring_ = false;
+  std::vector<uint32_t> hist_;
+  uint64_t received_ = 0;
+  uint64_t dropped_ = 0;
+  double now_ms_ = 0;
+};
+
+void Loop::Run() {
+  std::vector<epoll_event> events(1024);
+  while (!stop_) {
+    if (command_.load() != 0) RunCommand();
+    while (open_ < want_.load() && pending_ < kHandshakesInFlight) Open();
+    const int n = epoll_wait(ep_, events.data(), static_cast<int>(events.size()), 5);
+    now_ms_ = WallMs();
+    for (int k = 0; k < n; ++k) OnEvent(events[k].data.u64, events[k].events);
+    received.store(received_, std::memory_order_relaxed);
+    dropped.store(dropped_, std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < conns_.size(); ++i) Close(i, false);
+}
+
+void Loop::RunCommand() {
+  switch (static_cast<Command>(command_.load())) {
+    case Command::kReset:
+      std::fill(hist_.begin(), hist_.end(), 0);
+      received_ = dropped_ = 0;
+      received = 0;
+      dropped = 0;
+      measuring_ = true;
+      break;
+    case Command::kSnapshot:
+      measuring_ = false;
+      snapshot = hist_;
+      break;
+    case Command::kCloseAll:
+      want_ = 0;
+      for (size_t i = 0; i < conns_.size(); ++i) Close(i, false);
+      ready = 0;
+      failed = 0;
+      break;
+    case Command::kNone:
+      break;
+  }
+  command_ = 0;
+}
+
+void Loop::Open() {
+  size_t i;
+  if (!free_.empty()) {
+    i = free_.back();
+    free_.pop_back();
+  } else {
+    i = conns_.size();
+    conns_.emplace_back();
+  }
+  Conn& c = conns_[i];
+  c = Conn{};
+  c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  c.state = State::kConnecting;
+  ++open_;
+  ++pending_;
+  if (c.fd < 0) {
+    Close(i, false);  // counted as failed
+    return;
+  }
+  const int one = 1;
+  setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+    Close(i, false);
+    return;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT;
+  ev.data.u64 = i;
+  c.want_out = true;
+  epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
+}
+
+void Loop::OnEvent(size_t i, uint32_t events) {
+  Conn& c = conns_[i];
+  if (c.state == State::kClosed) return;
+  if (c.state == State::kConnecting) {
+    if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
+      Close(i, false);
+      return;
+    }
+    if ((events & EPOLLOUT) == 0) return;
+    uint8_t raw[16];
+    for (auto& b : raw) b = static_cast<uint8_t>(rng_());
+    c.key = Base64(raw, sizeof raw);
+    c.out = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:" +
+            std::to_string(port_) +
+            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + c.key +
+            "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    c.state = State::kHttp;
+    FlushOut(i);
+    return;
+  }
+  if ((events & EPOLLOUT) != 0) FlushOut(i);
+  if (c.state != State::kClosed && (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) OnReadable(i);
+}
+
+void Loop::OnReadable(size_t i) {
+  for (;;) {
+    Conn& c = conns_[i];
+    const ssize_t n = recv(c.fd, buf_.data(), buf_.size(), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      Close(i, true);
+      return;
+    }
+    if (n < 0) return;
+    std::string_view data(buf_.data(), static_cast<size_t>(n));
+    if (!c.in.empty()) {
+      c.in.append(data);
+      const ssize_t used = Parse(i, conns_[i].in);
+      if (used < 0) return;
+      conns_[i].in.erase(0, static_cast<size_t>(used));
+    } else {
+      const ssize_t used = Parse(i, data);
+      if (used < 0) return;
+      conns_[i].in.assign(data.substr(static_cast<size_t>(used)));
+    }
+    if (static_cast<size_t>(n) < buf_.size()) return;
+  }
+}
+
+ssize_t Loop::Parse(size_t i, std::string_view data) {
+  size_t pos = 0;
+  Conn* c = &conns_[i];
+  if (c->state == State::kHttp) {
+    const size_t end = data.find("\r\n\r\n");
+    if (end == std::string_view::npos) return 0;
+    const std::string_view head = data.substr(0, end);
+    if (!head.starts_with("HTTP/1.1 101") ||
+        head.find("Sec-WebSocket-Accept: " + AcceptFor(c->key)) == std::string_view::npos) {
+      std::fprintf(stderr, "socketio_load: bad upgrade answer: %.*s\n",
+                   static_cast<int>(std::min<size_t>(head.size(), 200)), head.data());
+      Close(i, false);
+      return -1;
+    }
+    c->state = State::kOpen;
+    pos = end + 4;
+  }
+  while (pos + 2 <= data.size()) {
+    const auto b0 = static_cast<uint8_t>(data[pos]);
+    const auto b1 = static_cast<uint8_t>(data[pos + 1]);
+    if ((b1 & 0x80) != 0) {
+      std::fprintf(stderr, "socketio_load: masked frame from the server\n");
+      Close(i, false);
+      return -1;
+    }
+    size_t header = 2;
+    uint64_t len = b1 & 0x7F;
+    if (len == 126) {
+      if (pos + 4 > data.size()) break;
+      len = (uint64_t{static_cast<uint8_t>(data[pos + 2])} << 8) |
+            static_cast<uint8_t>(data[pos + 3]);
+      header = 4;
+    } else if (len == 127) {
+      if (pos + 10 > data.size()) break;
+      len = 0;
+      for (int k = 0; k < 8; ++k) len = (len << 8) | static_cast<uint8_t>(data[pos + 2 + k]);
+      header = 10;
+    }
+    if (pos + header + len > data.size()) break;
+    const std::string_view payload = data.substr(pos + header, len);
+    pos += header + len;
+    const uint8_t opcode = b0 & 0x0F;
+    const bool fin = (b0 & 0x80) != 0;
+    switch (opcode) {
+      case 0x0:  // continuation
+      case 0x1:  // text
+        if (!fin || !c->msg.empty()) {
+          c->msg.append(payload);
+          if (!fin) break;
+          const std::string whole = std::move(c->msg);
+          c->msg.clear();
+          OnText(i, whole);
+        } else {
+          OnText(i, payload);
+        }
+        break;
+      case 0x2:  // binary: the gateway sends none to plain events
+        break;
+      case 0x8:
+        Close(i, true);
+        return -1;
+      case 0x9:
+        Send(i, 0xA, payload);
+        break;
+      default:
+        break;
+    }
+    c = &conns_[i];
+    if (c->state == State::kClosed) return -1;
+  }
+  return static_cast<ssize_t>(pos);
+}
+
+void Loop::OnText(size_t i, std::string_view text) {
+  Conn& c = conns_[i];
+  if (text.empty()) return;
+  switch (text[0]) {
+    case '0':  // Engine.IO open: connect to namespace "/" with auth
+      if (c.state == State::kOpen) {
+        c.state = State::kConnect;
+        Send(i, 0x1, std::string("40{\"token\":\"") + kApiKey + "\"}");
+      }
+      return;
+    case '2':  // Engine.IO ping
+      Send(i, 0x1, "3");
+      return;
+    case '1':  // Engine.IO close
+      Close(i, true);
+      return;
+    case '4':
+      break;
+    default:
+      return;
+  }
+  if (text.size() < 2) return;
+  if (text[1] == '0' && c.state == State::kConnect) {
+    if (text.starts_with("40{\"sid\":")) {
+      c.state = State::kReady;
+      --pending_;
+      ++ready;
+    }
+    return;
+  }
+  if (text[1] == '4' && c.state == State::kConnect) {  // CONNECT_ERROR
+    std::fprintf(stderr, "socketio_load: connect refused: %.*s\n", static_cast<int>(text.size()),
+                 text.data());
+    Close(i, false);
+    return;
+  }
+  if (text[1] != '2' || !measuring_) return;
+  if (!text.starts_with("42[\"new-message\",")) return;
+  const size_t at = text.find("\"sentAt\":");
+  if (at == std::string_view::npos) return;
+  const double sent = std::strtod(text.data() + at + 9, nullptr);
+  const double latency = now_ms_ - sent;
+  const auto bucket =
+      static_cast<size_t>(std::clamp(latency / kBucketMs, 0.0, static_cast<double>(kBuckets - 1)));
+  ++hist_[bucket];
+  ++received_;
+  last_delivery_ns = Clock::now().time_since_epoch().count();
+}
+
+// A masked client frame with a fresh key.
+void Loop::Send(size_t i, uint8_t opcode, std::string_view payload) {
+  Conn& c = conns_[i];
+  const uint64_t r = rng_();
+  uint8_t mask[4];
+  std::memcpy(mask, &r, 4);
+  std::string frame;
+  frame += static_cast<char>(0x80 | opcode);
+  if (payload.size() < 126) {
+    frame += static_cast<char>(0x80 | payload.size());
+  } else {
+    frame += static_cast<char>(0x80 | 126);
+    frame += static_cast<char>(payload.size() >> 8);
+    frame += static_cast<char>(payload.size() & 0xFF);
+  }
+  frame.append(reinterpret_cast<const char*>(mask), 4);
+  for (size_t k = 0; k < payload.size(); ++k) frame += static_cast<char>(payload[k] ^ mask[k % 4]);
+  c.out += frame;
+  FlushOut(i);
+}
+
+void Loop::FlushOut(size_t i) {
+  Conn& c = conns_[i];
+  while (!c.out.empty()) {
+    const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out.erase(0, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    Close(i, true);
+    return;
+  }
+  const bool want = !c.out.empty();
+  if (want == c.want_out) return;
+  c.want_out = want;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (want ? uint32_t{EPOLLOUT} : 0u);
+  ev.data.u64 = i;
+  epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void Loop::Close(size_t i, bool server_dropped) {
+  Conn& c = conns_[i];
+  if (c.state == State::kClosed) return;
+  if (c.state == State::kReady) {
+    if (server_dropped && measuring_) ++dropped_;
+    --ready;
+  } else {
+    --pending_;
+    ++failed;
+  }
+  if (c.fd >= 0) {
+    // An abortive close: 10,000 connections a round must not leave as many
+    // ports in TIME_WAIT behind.
+    linger l{1, 0};
+    setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    ::close(c.fd);
+  }
+  c = Conn{};
+  --open_;
+  free_.push_back(i);
+}
+
+// ------------------------------------------------------------ the server
+
+struct Server {
+  pid_t pid = -1;
+  int stdin_fd = -1;
+  int port = 0;
+  std::thread reader;  // drains stdout so the command channel never blocks
+  std::string dir;
+};
+
+bool StartServer(const std::string& bin, Server& s) {
+  char tmpl[] = "/tmp/wagate-load-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return false;
+  s.dir = tmpl;
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return false;
+  s.pid = fork();
+  if (s.pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    setenv("WAGATE_API_KEY", kApiKey, 1);
+    const std::string db = "--db=sqlite:" + s.dir + "/bench.db";
+    const std::string data = "--data-dir=" + s.dir;
+    execl(bin.c_str(), bin.c_str(), "--port=0", "--host=127.0.0.1", db.c_str(), data.c_str(),
+          "--log-level=warn", "--events-keep=100000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  s.stdin_fd = in[1];
+  FILE* f = fdopen(out[0], "r");
+  char line[256];
+  const auto deadline = Clock::now() + 15s;
+  while (Clock::now() < deadline && std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, "READY ", 6) == 0) {
+      s.port = std::atoi(line + 6);
+      break;
+    }
+  }
+  s.reader = std::thread([f] {
+    char discard[4096];
+    while (std::fgets(discard, sizeof discard, f) != nullptr) {
+    }
+    std::fclose(f);
+  });
+  return s.port > 0;
+}
+
+void StopServer(Server& s) {
+  if (s.pid > 0) {
+    ::close(s.stdin_fd);
+    kill(s.pid, SIGTERM);
+    int status = 0;
+    const auto deadline = Clock::now() + 10s;
+    while (waitpid(s.pid, &status, WNOHANG) == 0) {
+      if (Clock::now() > deadline) {
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  if (s.reader.joinable()) s.reader.join();
+  std::error_code ignored;
+  std::filesystem::remove_all(s.dir, ignored);
+}
+
+long RssKiB(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.starts_with("VmRSS:")) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+// User + system CPU seconds of a process.
+double CpuSeconds(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int k = 0; k < 13 && rest >> field; ++k) {
+    if (k == 11 || k == 12) ticks += std::atof(field.c_str());
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::string LoadAverage() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+// ------------------------------------------------------------ the phases
+
+struct Rig {
+  Server server;
+  std::vector<std::unique_ptr<Loop>> loops;
+
+  int Ready() const {
+    int n = 0;
+    for (const auto& l : loops) n += l->ready.load();
+    return n;
+  }
+  int Failed() const {
+    int n = 0;
+    for (const auto& l : loops) n += l->failed.load();
+    return n;
+  }
+  uint64_t Received() const {
+    uint64_t n = 0;
+    for (const auto& l : loops) n += l->received.load();
+    return n;
+  }
+  // Opens `n` connections over the loops; false after the deadline.
+  bool Connect(int n, std::chrono::seconds deadline) {
+    const int per = n / static_cast<int>(loops.size());
+    for (size_t k = 0; k < loops.size(); ++k) {
+      loops[k]->Want(per + (static_cast<int>(k) < n % static_cast<int>(loops.size()) ? 1 : 0));
+    }
+    const auto end = Clock::now() + deadline;
+    while (Clock::now() < end) {
+      if (Ready() + Failed() >= n) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  void CloseAll() {
+    for (auto& l : loops) l->Do(Loop::Command::kCloseAll);
+  }
+};
+
+double Percentile(const std::vector<uint64_t>& hist, uint64_t total, double p) {
+  const auto target = static_cast<uint64_t>(std::ceil(static_cast<double>(total) * p));
+  uint64_t acc = 0;
+  for (size_t b = 0; b < hist.size(); ++b) {
+    acc += hist[b];
+    if (acc >= target && hist[b] > 0) return static_cast<double>(b) * kBucketMs;
+  }
+  return -1;
+}
+
+std::string Fanout(Rig& rig, int clients, int rate, double seconds) {
+  for (auto& l : rig.loops) l->Do(Loop::Command::kReset);
+  const std::string load = LoadAverage();
+  const double server_cpu0 = CpuSeconds(rig.server.pid);
+  const double own_cpu0 = CpuSecondsOfThisProcess();
+  const auto total = static_cast<int64_t>(std::llround(rate * seconds));
+  const auto start = Clock::now();
+  int64_t sent = 0;
+  std::string lines;
+  while (sent < total) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const int64_t due = std::min<int64_t>(total, static_cast<int64_t>(elapsed * rate) + 1);
+    lines.clear();
+    for (; sent < due; ++sent) {
+      lines += "publish-now new-message {\"id\":\"bench-" + std::to_string(sent) + "\"}\n";
+    }
+    for (size_t off = 0; off < lines.size();) {
+      const ssize_t n = write(rig.server.stdin_fd, lines.data() + off, lines.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  const double publish_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const int connected = rig.Ready();
+  const uint64_t expected = static_cast<uint64_t>(total) * static_cast<uint64_t>(clients);
+  // Drain: until everything arrived, no progress for 3 s, or 30 s.
+  uint64_t last = 0;
+  auto progress = Clock::now();
+  const auto drain_end = Clock::now() + 30s;
+  while (Clock::now() < drain_end) {
+    const uint64_t got = rig.Received();
+    if (got >= expected) break;
+    if (got != last) {
+      last = got;
+      progress = Clock::now();
+    } else if (Clock::now() - progress > 3s) {
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  const double server_cpu = CpuSeconds(rig.server.pid) - server_cpu0;
+  const double own_cpu = CpuSecondsOfThisProcess() - own_cpu0;
+  std::vector<uint64_t> hist(kBuckets);
+  uint64_t got = 0, dropped = 0;
+  int64_t last_ns = 0;
+  for (auto& l : rig.loops) {
+    l->Do(Loop::Command::kSnapshot);
+    for (size_t b = 0; b < kBuckets; ++b) hist[b] += l->snapshot[b];
+    got += l->received.load();
+    dropped += l->dropped.load();
+    last_ns = std::max(last_ns, l->last_delivery_ns.load());
+  }
+  double max_ms = 0;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    if (hist[b] > 0) max_ms = static_cast<double>(b) * kBucketMs;
+  }
+  const double span = std::max(
+      publish_s,
+      std::chrono::duration<double>(Clock::duration(last_ns) - start.time_since_epoch()).count());
+  char out[1024];
+  std::snprintf(
+      out, sizeof out,
+      "{\"clients\":%d,\"rate_target\":%d,\"seconds\":%.1f,\"events_published\":%lld,"
+      "\"publish_seconds\":%.2f,\"clients_connected_at_end\":%d,\"deliveries_expected\":%llu,"
+      "\"deliveries\":%llu,\"deliveries_per_s\":%.0f,\"events_per_s_per_client\":%.1f,"
+      "\"latency_ms\":{\"p50\":%.1f,\"p99\":%.1f,\"max\":%.1f},\"clients_dropped_slow\":%llu,"
+      "\"server_cpu_s\":%.2f,\"server_cpu_us_per_delivery\":%.3f,"
+      "\"loadgen_cpu_us_per_delivery\":%.3f,\"load_average\":\"%s\"}",
+      clients, rate, seconds, static_cast<long long>(total), publish_s, connected,
+      static_cast<unsigned long long>(expected), static_cast<unsigned long long>(got),
+      static_cast<double>(got) / span, static_cast<double>(got) / clients / span,
+      Percentile(hist, got, 0.5), Percentile(hist, got, 0.99), max_ms,
+      static_cast<unsigned long long>(dropped), server_cpu,
+      got ? server_cpu * 1e6 / static_cast<double>(got) : 0.0,
+      got ? own_cpu * 1e6 / static_cast<double>(got) : 0.0, load.c_str());
+  return out;
+}
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int k = 1; k + 1 < argc; ++k) {
+    if (argv[k] == "--" + name) return argv[k + 1];
+  }
+  return fallback;
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string bin = Arg(argc, argv, "server", "");
+  if (bin.empty()) {
+    std::fprintf(stderr, "usage: socketio_load --server PATH/wagate-testserver [...]\n");
+    return 2;
+  }
+  std::vector<int> sizes;
+  for (const auto& s : Split(Arg(argc, argv, "clients", "1000,5000,10000"), ',')) {
+    sizes.push_back(std::atoi(s.c_str()));
+  }
+  std::vector<std::pair<int, int>> rates;
+  for (const auto& s :
+       Split(Arg(argc, argv, "rates", "1000:100,1000:1000,5000:100,10000:100"), ',')) {
+    const auto parts = Split(s, ':');
+    if (parts.size() == 2)
+      rates.emplace_back(std::atoi(parts[0].c_str()), std::atoi(parts[1].c_str()));
+  }
+  const double seconds = std::atof(Arg(argc, argv, "seconds", "5").c_str());
+  const int threads = std::max(1, std::atoi(Arg(argc, argv, "threads", "1").c_str()));
+  const std::string out_path = Arg(argc, argv, "out", "bench/results/socketio_load.json");
+
+  // One descriptor per connection here and in the server (which inherits it).
+  rlimit nofile{};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  nofile.rlim_cur = nofile.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &nofile);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::vector<std::string> memory, fanout;
+  for (int n : sizes) {
+    Rig rig;
+    if (!StartServer(bin, rig.server)) {
+      std::fprintf(stderr, "socketio_load: the server did not start\n");
+      StopServer(rig.server);
+      return 1;
+    }
+    for (int t = 0; t < threads; ++t) {
+      rig.loops.push_back(std::make_unique<Loop>(rig.server.port, 0x5eed + t));
+      rig.loops.back()->Start();
+    }
+    // Warm the allocator and the code paths with a small round first.
+    rig.Connect(50, 30s);
+    rig.CloseAll();
+    std::this_thread::sleep_for(1s);
+    const long before = RssKiB(rig.server.pid);
+    const auto t0 = Clock::now();
+    const bool all = rig.Connect(n, 120s);
+    const double connect_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    const int connected = rig.Ready();
+    std::this_thread::sleep_for(2s);
+    const long idle = RssKiB(rig.server.pid);
+    char m[512];
+    std::snprintf(m, sizeof m,
+                  "{\"clients\":%d,\"connected\":%d,\"failed\":%d,\"all_in_time\":%s,"
+                  "\"connect_seconds\":%.2f,\"server_rss_before_kib\":%ld,"
+                  "\"server_rss_idle_kib\":%ld,\"rss_per_idle_connection_bytes\":%.0f,"
+                  "\"load_average\":\"%s\"}",
+                  n, connected, rig.Failed(), all ? "true" : "false", connect_s, before, idle,
+                  connected ? static_cast<double>(idle - before) * 1024 / connected : 0.0,
+                  LoadAverage().c_str());
+    std::printf("%s\n", m);
+    std::fflush(stdout);
+    memory.emplace_back(m);
+    for (const auto& [c, rate] : rates) {
+      if (c != n) continue;
+      fanout.push_back(Fanout(rig, rig.Ready(), rate, seconds));
+      std::printf("%s\n", fanout.back().c_str());
+      std::fflush(stdout);
+      std::this_thread::sleep_for(1s);
+    }
+    rig.CloseAll();
+    for (auto& l : rig.loops) l->Stop();
+    StopServer(rig.server);
+  }
+
+  std::filesystem::create_directories(std::filesystem::path(out_path).parent_path());
+  std::ofstream f(out_path);
+  char cpu[256] = "unknown";
+  {
+    std::ifstream info("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(info, line)) {
+      if (line.starts_with("model name")) {
+        std::snprintf(cpu, sizeof cpu, "%s", line.substr(line.find(':') + 2).c_str());
+        break;
+      }
+    }
+  }
+  f << "{\n  \"benchmark\": \"socketio_load\",\n  \"machine\": {\"cpus\": "
+    << std::thread::hardware_concurrency() << ", \"cpu\": \"" << cpu
+    << "\", \"note\": \"server and load generator share these cores\"},\n  \"server\": \"" << bin
+    << "\",\n  \"client_threads\": " << threads << ",\n  \"seconds\": " << seconds
+    << ",\n  \"memory\": [\n";
+  for (size_t k = 0; k < memory.size(); ++k) {
+    f << "    " << memory[k] << (k + 1 < memory.size() ? ",\n" : "\n");
+  }
+  f << "  ],\n  \"fanout\": [\n";
+  for (size_t k = 0; k < fanout.size(); ++k) {
+    f << "    " << fanout[k] << (k + 1 < fanout.size() ? ",\n" : "\n");
+  }
+  f << "  ]\n}\n";
+  std::printf("wrote %s\n", out_path.c_str());
+  return 0;
+}
