@@ -35,6 +35,8 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
 constexpr auto kStopPoll = std::chrono::milliseconds(20);
+// Connections woken by one handler after a broadcast.
+constexpr size_t kWakeChunk = 512;
 // Packets in one polling POST; engine.io-client sends what it has queued.
 constexpr size_t kMaxPacketsPerPayload = 1000;
 constexpr std::string_view kTextPlain = "text/plain; charset=UTF-8";
@@ -143,7 +145,20 @@ void GatewayCore::Broadcast(const std::shared_ptr<const service::Event>& event) 
   ++events_;
   // Snapshot under the lock, deliver outside it.
   const std::shared_ptr<const Snapshot> subscribers = Subscribers();
-  for (const auto& session : *subscribers) session->Deliver(frame, event->seq);
+  std::vector<std::shared_ptr<Sink>> wakes;
+  wakes.reserve(subscribers->size());
+  for (const auto& session : *subscribers) session->Deliver(frame, event->seq, &wakes);
+  // A few handlers wake every connection that had nothing queued, rather
+  // than one handler per connection through the scheduler's queue; chunks,
+  // so that several I/O threads can share the writing.
+  for (size_t begin = 0; begin < wakes.size(); begin += kWakeChunk) {
+    const size_t end = std::min(wakes.size(), begin + kWakeChunk);
+    std::vector<std::shared_ptr<Sink>> chunk(std::make_move_iterator(wakes.begin() + begin),
+                                             std::make_move_iterator(wakes.begin() + end));
+    asio::post(io_, [chunk = std::move(chunk)] {
+      for (const auto& sink : chunk) sink->WakeHere();
+    });
+  }
 }
 
 std::shared_ptr<const GatewayCore::Snapshot> GatewayCore::Subscribers() {

@@ -147,7 +147,8 @@ void Session::SendText(std::string text) { Send({Shared(std::move(text)), false}
 
 void Session::SendSio(const sio::Packet& packet) { SendText("4" + sio::Encode(packet)); }
 
-void Session::Deliver(const Outgoing& frame, int64_t seq) {
+void Session::Deliver(const Outgoing& frame, int64_t seq,
+                      std::vector<std::shared_ptr<Sink>>* wakes) {
   std::shared_ptr<Sink> wake;
   Push result = Push::kQueued;
   {
@@ -165,7 +166,11 @@ void Session::Deliver(const Outgoing& frame, int64_t seq) {
       last_seq_ = seq;
     }
   }
-  if (wake) wake->Wake();
+  if (wake && wakes != nullptr) {
+    wakes->push_back(std::move(wake));
+  } else if (wake) {
+    wake->Wake();
+  }
   if (result == Push::kOverflow) {
     hub_.CountSlowClient();
     Close(

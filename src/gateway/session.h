@@ -81,6 +81,10 @@ class Sink {
   virtual ~Sink() = default;
   // Packets are queued (or the pending poll should answer). Thread-safe.
   virtual void Wake() = 0;
+  // The same, called on a thread running the io_context: a transport may
+  // start writing right here instead of queueing a handler (a broadcast
+  // wakes every connection from one posted handler).
+  virtual void WakeHere() { Wake(); }
   // The session closed. Thread-safe.
   virtual void Shut() = 0;
 };
@@ -121,8 +125,11 @@ class Session final : public std::enable_shared_from_this<Session> {
   void Close(std::string_view reason);
   bool closed() const;
 
-  // A broadcast event (already encoded, shared), in seq order.
-  void Deliver(const Outgoing& frame, int64_t seq);
+  // A broadcast event (already encoded, shared), in seq order. With
+  // `wakes`, the sink to wake (if any) is appended there for the caller to
+  // wake, instead of being woken here.
+  void Deliver(const Outgoing& frame, int64_t seq,
+               std::vector<std::shared_ptr<Sink>>* wakes = nullptr);
   // Replay: stored events, in order, then FinishReplay with the last seq
   // replayed (or `since` when none); live events that arrived meanwhile are
   // then queued unless already replayed.

@@ -20,6 +20,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -82,6 +83,10 @@ class WsConnection final : public Sink,
 
   void Wake() override {
     asio::post(executor_, [self = shared_from_this()] { self->Flush(); });
+  }
+  // On an io_context thread, the strand runs Flush at once when it is free.
+  void WakeHere() override {
+    asio::dispatch(executor_, [self = shared_from_this()] { self->Flush(); });
   }
   void Shut() override {
     asio::post(executor_, [self = shared_from_this()] { self->OnShut(); });
