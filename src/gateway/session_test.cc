@@ -133,6 +133,21 @@ TEST_F(SessionTest, WakesTheSinkOncePerDrain) {
   EXPECT_EQ(Drain(*s).size(), 2u);
 }
 
+TEST_F(SessionTest, DeliverHandsTheSinkToWakeToTheCaller) {
+  auto s = NewSession();
+  Connect(*s, R"({"token":"key"})");
+  Drain(*s);
+  Drain(*s);  // empty: the writer is idle, the next packet needs a wake
+  const int before = sink_->wakes;
+  std::vector<std::shared_ptr<Sink>> wakes;
+  s->Deliver(Frame(1), 1, &wakes);
+  s->Deliver(Frame(2), 2, &wakes);  // already woken: not again
+  ASSERT_EQ(wakes.size(), 1u);
+  EXPECT_EQ(wakes[0], sink_);
+  EXPECT_EQ(sink_->wakes, before);
+  EXPECT_EQ(Drain(*s).size(), 2u);
+}
+
 // Broadcast events carry their WebSocket frame header; a polling client
 // gets the packet alone.
 TEST_F(SessionTest, PollingSendsFramedEventsWithoutTheirHeader) {
