@@ -28,6 +28,7 @@
 // Usage: socketio_load --server build/tests/socketio/wagate-testserver
 //   [--clients 1000,5000,10000] [--rates 1000:100,1000:1000,5000:100,10000:100]
 //   [--seconds 5] [--threads 2] [--out bench/results/socketio_load.json]
+//   [--data-root /tmp]  (the server's store; /dev/shm takes the disk out)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -520,9 +521,9 @@ struct Server {
   std::string dir;
 };
 
-bool StartServer(const std::string& bin, Server& s) {
-  char tmpl[] = "/tmp/wagate-load-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return false;
+bool StartServer(const std::string& bin, const std::string& root, Server& s) {
+  std::string tmpl = root + "/wagate-load-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return false;
   s.dir = tmpl;
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return false;
@@ -789,6 +790,8 @@ int main(int argc, char** argv) {
   // stay on time while it shares the cores (measured: p99 2-5× higher).
   const int threads = std::max(1, std::atoi(Arg(argc, argv, "threads", "2").c_str()));
   const std::string out_path = Arg(argc, argv, "out", "bench/results/socketio_load.json");
+  // Where the server keeps its SQLite event log (every publish is stored).
+  const std::string data_root = Arg(argc, argv, "data-root", "/tmp");
 
   // One descriptor per connection here and in the server (which inherits it).
   rlimit nofile{};
@@ -800,7 +803,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> memory, fanout;
   for (int n : sizes) {
     Rig rig;
-    if (!StartServer(bin, rig.server)) {
+    if (!StartServer(bin, data_root, rig.server)) {
       std::fprintf(stderr, "socketio_load: the server did not start\n");
       StopServer(rig.server);
       return 1;
@@ -860,8 +863,8 @@ int main(int argc, char** argv) {
   f << "{\n  \"benchmark\": \"socketio_load\",\n  \"machine\": {\"cpus\": "
     << std::thread::hardware_concurrency() << ", \"cpu\": \"" << cpu
     << "\", \"note\": \"server and load generator share these cores\"},\n  \"server\": \"" << bin
-    << "\",\n  \"client_threads\": " << threads << ",\n  \"seconds\": " << seconds
-    << ",\n  \"memory\": [\n";
+    << "\",\n  \"data_root\": \"" << data_root << "\",\n  \"client_threads\": " << threads
+    << ",\n  \"seconds\": " << seconds << ",\n  \"memory\": [\n";
   for (size_t k = 0; k < memory.size(); ++k) {
     f << "    " << memory[k] << (k + 1 < memory.size() ? ",\n" : "\n");
   }
