@@ -17,8 +17,9 @@
 //     sentAt is taken before the event is stored, so the latency includes
 //     the store; first_delivery_ms (per event, its fastest delivery) shows
 //     that publish path alone, apart from the fan-out.
-// It starts wagate-testserver itself (a fresh one per client count), and
-// publishes through its stdin at a fixed rate. Every phase has a deadline.
+// The connections live in socketio_client.{h,cc}; this file starts
+// wagate-testserver (a fresh one per client count), publishes through its
+// stdin at a fixed rate, and runs the phases. Every phase has a deadline.
 //
 // Measures, per client count N: server RSS per idle connection; per
 // N × rate: deliveries/s, latency p50/p99/max, clients the server dropped,
