@@ -611,6 +611,26 @@ TEST_F(GatewayTest, BrokenWebSocketFramesCloseWithTheirCode) {
   EXPECT_TRUE(c->ReadText().starts_with("431["));
 }
 
+// A client that never answers the close frame does not hold the shutdown:
+// after shutdown_grace its connection is cut.
+TEST_F(GatewayTest, StopCutsClientsThatIgnoreTheCloseFrame) {
+  StartServer({.shutdown_grace = 300ms});
+  auto c = ConnectRaw();
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> done{false};
+  gateway_->Stop([&] { done = true; });
+  RawWs::Frame f;
+  do {
+    f = c->Read();
+  } while (f.opcode == 1);
+  EXPECT_EQ(f.opcode, 0x8);
+  EXPECT_EQ(RawWs::CloseCode(f), 1000);
+  EXPECT_TRUE(c->ClosedByServer());  // no answer sent: the server cuts it
+  EXPECT_TRUE(Eventually([&] { return done.load(); }));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_EQ(gateway_->stats().websockets, 0u);
+}
+
 TEST_F(GatewayTest, ReplayThenLiveWithoutGapOrDuplicate) {
   StartServer();
   for (int i = 0; i < 5; ++i) Publish("new-message", R"({"n":0})");
