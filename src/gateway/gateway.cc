@@ -122,7 +122,8 @@ GatewayCore::GatewayCore(asio::io_context& io, GatewayOptions options, service::
       authenticate_(std::move(authenticate)),
       random_(random),
       strand_(asio::make_strand(io)),
-      stop_timer_(strand_) {
+      stop_timer_(strand_),
+      flush_timer_(strand_) {
   limits_.ping_interval = options_.ping_interval;
   limits_.ping_timeout = options_.ping_timeout;
   limits_.connect_timeout = options_.connect_timeout;
@@ -148,6 +149,50 @@ void GatewayCore::Broadcast(const std::shared_ptr<const service::Event>& event) 
   std::vector<std::shared_ptr<Sink>> wakes;
   wakes.reserve(subscribers->size());
   for (const auto& session : *subscribers) session->Deliver(frame, event->seq, &wakes);
+  if (wakes.empty()) return;
+  {
+    std::lock_guard lock(wake_mu_);
+    if (wake_pending_.empty()) {
+      wake_pending_ = std::move(wakes);
+    } else {
+      wake_pending_.insert(wake_pending_.end(), std::make_move_iterator(wakes.begin()),
+                           std::make_move_iterator(wakes.end()));
+    }
+  }
+  ScheduleWakes();
+}
+
+void GatewayCore::ScheduleWakes() {
+  std::vector<std::shared_ptr<Sink>> now;
+  {
+    std::lock_guard lock(wake_mu_);
+    if (flush_armed_ || wake_pending_.empty()) return;
+    const auto t = std::chrono::steady_clock::now();
+    const auto due = last_flush_ + options_.flush_interval;
+    if (t < due) {
+      // Woken less than an interval ago: the next round gathers what comes
+      // until then.
+      flush_armed_ = true;
+      asio::post(strand_, [self = shared_from_this(), due] {
+        self->flush_timer_.expires_at(due);
+        self->flush_timer_.async_wait([self](error_code ec) {
+          if (ec) return;
+          {
+            std::lock_guard lock(self->wake_mu_);
+            self->flush_armed_ = false;
+          }
+          self->ScheduleWakes();
+        });
+      });
+      return;
+    }
+    last_flush_ = t;
+    now.swap(wake_pending_);
+  }
+  WakeAll(std::move(now));
+}
+
+void GatewayCore::WakeAll(std::vector<std::shared_ptr<Sink>> wakes) {
   // A few handlers wake every connection that had nothing queued, rather
   // than one handler per connection through the scheduler's queue; chunks,
   // so that several I/O threads can share the writing.

@@ -628,7 +628,24 @@ TEST_F(GatewayTest, StopCutsClientsThatIgnoreTheCloseFrame) {
   EXPECT_TRUE(c->ClosedByServer());  // no answer sent: the server cuts it
   EXPECT_TRUE(Eventually([&] { return done.load(); }));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
-  EXPECT_EQ(gateway_->stats().websockets, 0u);
+  // The force-close runs on the connection's strand, just after `done`.
+  EXPECT_TRUE(Eventually([&] { return gateway_->stats().websockets == 0; }));
+}
+
+// After a broadcast woke the connections, the next wake waits for the end
+// of flush_interval (events in between leave in the same write).
+TEST_F(GatewayTest, BroadcastWakesArePacedByTheFlushInterval) {
+  StartServer({.flush_interval = 1000ms});
+  auto c = ConnectRaw();
+  ASSERT_TRUE(Eventually([&] { return gateway_->stats().subscribed == 1; }));
+  Publish("new-message", R"({"n":1})");
+  EXPECT_TRUE(c->ReadText().starts_with("42[\"new-message\",{\"n\":1"));
+  const auto start = std::chrono::steady_clock::now();
+  Publish("new-message", R"({"n":2})");
+  Publish("new-message", R"({"n":3})");
+  EXPECT_TRUE(c->ReadText().starts_with("42[\"new-message\",{\"n\":2"));
+  EXPECT_TRUE(c->ReadText().starts_with("42[\"new-message\",{\"n\":3"));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 500ms);
 }
 
 TEST_F(GatewayTest, ReplayThenLiveWithoutGapOrDuplicate) {
