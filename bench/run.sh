@@ -19,4 +19,9 @@ python3 "$root/bench/http_messages.py" --wagate "$build_dir/src/app/wagate"
 if [ ! -d "$root/tests/socketio/node_modules" ]; then
   (cd "$root/tests/socketio" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-node "$root/bench/socketio_fanout.mjs" --server "$build_dir/tests/socketio/wagate-testserver"
+# The C++ load generator takes the full rates (a million deliveries a
+# second); socket.io-client in node is the cross-check at lower rates.
+"$build_dir/bench/socketio_load" --server "$build_dir/tests/socketio/wagate-testserver" \
+  --out "$root/bench/results/socketio_load.json"
+node "$root/bench/socketio_fanout.mjs" --server "$build_dir/tests/socketio/wagate-testserver" \
+  --rates 1000:20,1000:100,5000:20,10000:10

@@ -20,6 +20,7 @@
 #include "base/encoding.h"
 #include "gateway/engineio.h"
 #include "gateway/gateway_core.h"
+#include "gateway/ws_frame.h"
 #include "http/url.h"
 
 namespace gateway {
@@ -34,6 +35,8 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
 constexpr auto kStopPoll = std::chrono::milliseconds(20);
+// Connections woken by one handler after a broadcast.
+constexpr size_t kWakeChunk = 512;
 // Packets in one polling POST; engine.io-client sends what it has queued.
 constexpr size_t kMaxPacketsPerPayload = 1000;
 constexpr std::string_view kTextPlain = "text/plain; charset=UTF-8";
@@ -85,6 +88,23 @@ http::Response Text(const http::Request& req, bhttp::status status, std::string_
   return res;
 }
 
+// 42["<name>",<payload>], with its WebSocket frame header in front: built
+// once per event and shared by every session (see Outgoing).
+Outgoing EventFrame(std::string_view name, std::string_view json) {
+  std::string text = "42[";
+  text += boost::json::serialize(boost::json::string(name));
+  text += ',';
+  text += json;
+  text += ']';
+  uint8_t header[ws::kMaxHeaderSize];
+  const size_t n = ws::EncodeHeader(ws::Opcode::kText, text.size(), header);
+  std::string wire;
+  wire.reserve(n + text.size());
+  wire.append(reinterpret_cast<const char*>(header), n);
+  wire += text;
+  return {std::make_shared<const std::string>(std::move(wire)), false, static_cast<uint8_t>(n)};
+}
+
 http::Response EngineError(const http::Request& req, eio::ErrorCode code,
                            bhttp::status status = bhttp::status::bad_request) {
   return Text(req, status, "application/json", eio::ErrorJson(code));
@@ -102,7 +122,8 @@ GatewayCore::GatewayCore(asio::io_context& io, GatewayOptions options, service::
       authenticate_(std::move(authenticate)),
       random_(random),
       strand_(asio::make_strand(io)),
-      stop_timer_(strand_) {
+      stop_timer_(strand_),
+      flush_timer_(strand_) {
   limits_.ping_interval = options_.ping_interval;
   limits_.ping_timeout = options_.ping_timeout;
   limits_.connect_timeout = options_.connect_timeout;
@@ -119,18 +140,70 @@ void GatewayCore::Start() {
   });
 }
 
-// One frame per event, shared by every socket: 42["<name>",<payload>].
+// One frame per event, shared by every socket.
 void GatewayCore::Broadcast(const std::shared_ptr<const service::Event>& event) {
-  std::string text = "42[";
-  text += boost::json::serialize(boost::json::string(event->name));
-  text += ',';
-  text += event->json;
-  text += ']';
-  auto frame = std::make_shared<const std::string>(std::move(text));
+  const Outgoing frame = EventFrame(event->name, event->json);
   ++events_;
   // Snapshot under the lock, deliver outside it.
   const std::shared_ptr<const Snapshot> subscribers = Subscribers();
-  for (const auto& session : *subscribers) session->Deliver(frame, event->seq);
+  std::vector<std::shared_ptr<Sink>> wakes;
+  wakes.reserve(subscribers->size());
+  for (const auto& session : *subscribers) session->Deliver(frame, event->seq, &wakes);
+  if (wakes.empty()) return;
+  {
+    std::lock_guard lock(wake_mu_);
+    if (wake_pending_.empty()) {
+      wake_pending_ = std::move(wakes);
+    } else {
+      wake_pending_.insert(wake_pending_.end(), std::make_move_iterator(wakes.begin()),
+                           std::make_move_iterator(wakes.end()));
+    }
+  }
+  ScheduleWakes();
+}
+
+void GatewayCore::ScheduleWakes() {
+  std::vector<std::shared_ptr<Sink>> now;
+  {
+    std::lock_guard lock(wake_mu_);
+    if (flush_armed_ || wake_pending_.empty()) return;
+    const auto t = std::chrono::steady_clock::now();
+    const auto due = last_flush_ + options_.flush_interval;
+    if (t < due) {
+      // Woken less than an interval ago: the next round gathers what comes
+      // until then.
+      flush_armed_ = true;
+      asio::post(strand_, [self = shared_from_this(), due] {
+        self->flush_timer_.expires_at(due);
+        self->flush_timer_.async_wait([self](error_code ec) {
+          if (ec) return;
+          {
+            std::lock_guard lock(self->wake_mu_);
+            self->flush_armed_ = false;
+          }
+          self->ScheduleWakes();
+        });
+      });
+      return;
+    }
+    last_flush_ = t;
+    now.swap(wake_pending_);
+  }
+  WakeAll(std::move(now));
+}
+
+void GatewayCore::WakeAll(std::vector<std::shared_ptr<Sink>> wakes) {
+  // A few handlers wake every connection that had nothing queued, rather
+  // than one handler per connection through the scheduler's queue; chunks,
+  // so that several I/O threads can share the writing.
+  for (size_t begin = 0; begin < wakes.size(); begin += kWakeChunk) {
+    const size_t end = std::min(wakes.size(), begin + kWakeChunk);
+    std::vector<std::shared_ptr<Sink>> chunk(std::make_move_iterator(wakes.begin() + begin),
+                                             std::make_move_iterator(wakes.begin() + end));
+    asio::post(io_, [chunk = std::move(chunk)] {
+      for (const auto& sink : chunk) sink->WakeHere();
+    });
+  }
 }
 
 std::shared_ptr<const GatewayCore::Snapshot> GatewayCore::Subscribers() {
@@ -169,15 +242,10 @@ void GatewayCore::StartReplay(const std::shared_ptr<Session>& session, int64_t s
         session->Close("replay failed");
         return;
       }
-      std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> frames;
+      std::vector<std::pair<int64_t, Outgoing>> frames;
       frames.reserve(page->size());
       for (const auto& e : *page) {
-        std::string text = "42[";
-        text += boost::json::serialize(boost::json::string(e.name));
-        text += ',';
-        text += e.json;
-        text += ']';
-        frames.emplace_back(e.seq, std::make_shared<const std::string>(std::move(text)));
+        frames.emplace_back(e.seq, EventFrame(e.name, e.json));
         cursor = last_replayed = e.seq;
       }
       count += frames.size();

@@ -57,6 +57,11 @@ struct GatewayOptions {
   size_t max_payload = 1000000;
   // Outgoing packets waiting per connection; past it the client is dropped.
   size_t max_queue = 1024;
+  // Broadcasts wake idle connections at most once per this interval: events
+  // closer together than it leave in one write per connection instead of
+  // one each (a send per message per client is what costs). An event after
+  // a quiet spell goes out at once. 0: wake at every event.
+  std::chrono::microseconds flush_interval{2000};
   // Engine.IO sessions at once; more handshakes get 503.
   size_t max_sessions = 20000;
   // Origins allowed to use the polling transport from a browser: exact

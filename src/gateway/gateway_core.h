@@ -80,6 +80,10 @@ class GatewayCore final : public Hub, public std::enable_shared_from_this<Gatewa
   using Snapshot = std::vector<std::shared_ptr<Session>>;
 
   void Broadcast(const std::shared_ptr<const service::Event>& event);
+  // Wakes the connections in wake_pending_ now, or arms flush_timer_ for
+  // the end of the current flush interval. REQUIRES: wake_mu_ not held.
+  void ScheduleWakes();
+  void WakeAll(std::vector<std::shared_ptr<Sink>> sinks);
   std::shared_ptr<const Snapshot> Subscribers();
   void WaitForConnections(std::chrono::steady_clock::time_point deadline);
   void Finish();
@@ -107,12 +111,19 @@ class GatewayCore final : public Hub, public std::enable_shared_from_this<Gatewa
   std::unordered_map<uint64_t, std::weak_ptr<Closable>> websockets_;
   uint64_t next_ws_ = 1;
 
+  // Connections to wake after broadcasts, paced by options_.flush_interval.
+  std::mutex wake_mu_;
+  std::vector<std::shared_ptr<Sink>> wake_pending_;
+  bool flush_armed_ = false;  // flush_timer_ will wake wake_pending_
+  std::chrono::steady_clock::time_point last_flush_{};
+
   std::atomic<uint64_t> slow_clients_{0};
   std::atomic<uint64_t> events_{0};
 
   // Shutdown runs on strand_.
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer stop_timer_;
+  boost::asio::steady_timer flush_timer_;  // on strand_
   std::vector<std::function<void()>> on_stopped_;
   bool finished_ = false;
 };

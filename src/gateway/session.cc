@@ -147,7 +147,8 @@ void Session::SendText(std::string text) { Send({Shared(std::move(text)), false}
 
 void Session::SendSio(const sio::Packet& packet) { SendText("4" + sio::Encode(packet)); }
 
-void Session::Deliver(const std::shared_ptr<const std::string>& frame, int64_t seq) {
+void Session::Deliver(const Outgoing& frame, int64_t seq,
+                      std::vector<std::shared_ptr<Sink>>* wakes) {
   std::shared_ptr<Sink> wake;
   Push result = Push::kQueued;
   {
@@ -161,11 +162,15 @@ void Session::Deliver(const std::shared_ptr<const std::string>& frame, int64_t s
         return;
       }
     } else {
-      result = PushLocked({frame, false}, &wake);
+      result = PushLocked(frame, &wake);
       last_seq_ = seq;
     }
   }
-  if (wake) wake->Wake();
+  if (wake && wakes != nullptr) {
+    wakes->push_back(std::move(wake));
+  } else if (wake) {
+    wake->Wake();
+  }
   if (result == Push::kOverflow) {
     hub_.CountSlowClient();
     Close(
@@ -175,13 +180,13 @@ void Session::Deliver(const std::shared_ptr<const std::string>& frame, int64_t s
 
 // Replayed events are bounded by the store's retention, not by max_queue:
 // a reconnecting client gets everything it asked for that is still kept.
-void Session::Replay(std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> frames) {
+void Session::Replay(std::vector<std::pair<int64_t, Outgoing>> frames) {
   std::shared_ptr<Sink> wake;
   {
     std::lock_guard lock(mu_);
     if (closed_ || !connected_ || !replaying_) return;
     for (auto& [seq, frame] : frames) {
-      PushLocked({std::move(frame), false}, nullptr);
+      PushLocked(std::move(frame), nullptr);
       last_seq_ = std::max(last_seq_, seq);
     }
     if (woken_ && !frames.empty()) wake = transport_ == TransportKind::kWebSocket ? sink_ : poll_;
@@ -198,7 +203,7 @@ void Session::FinishReplay(int64_t last_replayed) {
     replaying_ = false;
     for (auto& [seq, frame] : held_) {
       if (seq <= last_replayed || seq <= last_seq_) continue;  // already replayed
-      PushLocked({std::move(frame), false}, nullptr);
+      PushLocked(std::move(frame), nullptr);
       last_seq_ = seq;
       ++live;
     }
@@ -257,13 +262,14 @@ std::string Session::FinishPoll(const std::shared_ptr<PollWaiter>& waiter) {
   size_t taken = 0;
   for (; taken < queue_.size(); ++taken) {
     const Outgoing& o = queue_[taken];
-    const size_t size = o.binary ? 1 + (o.data->size() + 2) / 3 * 4 : o.data->size();
+    const std::string_view packet = o.packet();
+    const size_t size = o.binary ? 1 + (packet.size() + 2) / 3 * 4 : packet.size();
     if (taken > 0 && body.size() + 1 + size > max) break;
     if (taken > 0) body += eio::kRecordSeparator;
     if (o.binary) {
-      eio::AppendPacket(body, eio::BinaryMessage(*o.data));
+      eio::AppendPacket(body, eio::BinaryMessage(packet));
     } else {
-      body += *o.data;
+      body += packet;
     }
   }
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));

@@ -34,10 +34,16 @@
 namespace gateway::internal {
 
 // An encoded Engine.IO packet ("42[...]", "2") or, when `binary`, the raw
-// bytes of a binary message. Broadcast frames are shared by every session.
+// bytes of a binary message. Broadcast events are encoded once and shared by
+// every session; they also carry their WebSocket frame header in front of
+// the packet (`framed` bytes), so that WebSocket connections send the same
+// bytes without framing each copy, and polling takes packet() only.
 struct Outgoing {
   std::shared_ptr<const std::string> data;
   bool binary = false;
+  uint8_t framed = 0;  // bytes of WebSocket frame header at the start of *data
+
+  std::string_view packet() const { return std::string_view(*data).substr(framed); }
 };
 
 struct Limits {
@@ -75,6 +81,10 @@ class Sink {
   virtual ~Sink() = default;
   // Packets are queued (or the pending poll should answer). Thread-safe.
   virtual void Wake() = 0;
+  // The same, called on a thread running the io_context: a transport may
+  // start writing right here instead of queueing a handler (a broadcast
+  // wakes every connection from one posted handler).
+  virtual void WakeHere() { Wake(); }
   // The session closed. Thread-safe.
   virtual void Shut() = 0;
 };
@@ -115,12 +125,15 @@ class Session final : public std::enable_shared_from_this<Session> {
   void Close(std::string_view reason);
   bool closed() const;
 
-  // A broadcast event (already encoded, shared), in seq order.
-  void Deliver(const std::shared_ptr<const std::string>& frame, int64_t seq);
+  // A broadcast event (already encoded, shared), in seq order. With
+  // `wakes`, the sink to wake (if any) is appended there for the caller to
+  // wake, instead of being woken here.
+  void Deliver(const Outgoing& frame, int64_t seq,
+               std::vector<std::shared_ptr<Sink>>* wakes = nullptr);
   // Replay: stored events, in order, then FinishReplay with the last seq
   // replayed (or `since` when none); live events that arrived meanwhile are
   // then queued unless already replayed.
-  void Replay(std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> frames);
+  void Replay(std::vector<std::pair<int64_t, Outgoing>> frames);
   void FinishReplay(int64_t last_replayed);
 
   // --- WebSocket writer side ---
@@ -185,7 +198,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   // Socket.IO on namespace "/".
   bool connected_ = false;
   bool replaying_ = false;
-  std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> held_;  // live, during replay
+  std::vector<std::pair<int64_t, Outgoing>> held_;  // live, during replay
   // The largest event seq queued. A live event can reach Deliver after the
   // replay already read it from the store (it was appended before the read
   // but delivered after FinishReplay); this drops it.

@@ -39,8 +39,10 @@ class CountingSink final : public Sink {
   int shuts = 0;
 };
 
-std::shared_ptr<const std::string> Frame(int64_t seq) {
-  return std::make_shared<const std::string>("42[\"e\",{\"seq\":" + std::to_string(seq) + "}]");
+std::string Text(int64_t seq) { return "42[\"e\",{\"seq\":" + std::to_string(seq) + "}]"; }
+
+Outgoing Frame(int64_t seq) {
+  return {std::make_shared<const std::string>("42[\"e\",{\"seq\":" + std::to_string(seq) + "}]")};
 }
 
 class SessionTest : public ::testing::Test {
@@ -54,7 +56,7 @@ class SessionTest : public ::testing::Test {
     std::vector<Outgoing> out;
     s.TakeQueued(out);
     std::vector<std::string> texts;
-    for (const auto& o : out) texts.push_back(*o.data);
+    for (const auto& o : out) texts.emplace_back(o.packet());
     return texts;
   }
   void Connect(Session& s, const std::string& auth) {
@@ -82,8 +84,7 @@ TEST_F(SessionTest, ReplayBoundaryHasNoGapAndNoDuplicate) {
   // the read, delivered after FinishReplay): dropped.
   s->Deliver(Frame(5), 5);
   s->Deliver(Frame(7), 7);
-  EXPECT_EQ(Drain(*s),
-            (std::vector<std::string>{*Frame(3), *Frame(4), *Frame(5), *Frame(6), *Frame(7)}));
+  EXPECT_EQ(Drain(*s), (std::vector<std::string>{Text(3), Text(4), Text(5), Text(6), Text(7)}));
 }
 
 TEST_F(SessionTest, LiveEventAlreadyReplayedIsDroppedEvenWhenNotHeld) {
@@ -94,7 +95,7 @@ TEST_F(SessionTest, LiveEventAlreadyReplayedIsDroppedEvenWhenNotHeld) {
   s->FinishReplay(2);
   s->Deliver(Frame(2), 2);
   s->Deliver(Frame(3), 3);
-  EXPECT_EQ(Drain(*s), (std::vector<std::string>{*Frame(1), *Frame(2), *Frame(3)}));
+  EXPECT_EQ(Drain(*s), (std::vector<std::string>{Text(1), Text(2), Text(3)}));
 }
 
 TEST_F(SessionTest, NoEventsBeforeConnectOrAfterBadToken) {
@@ -130,6 +131,37 @@ TEST_F(SessionTest, WakesTheSinkOncePerDrain) {
   s->Deliver(Frame(2), 2);
   EXPECT_EQ(sink_->wakes, before + 1);
   EXPECT_EQ(Drain(*s).size(), 2u);
+}
+
+TEST_F(SessionTest, DeliverHandsTheSinkToWakeToTheCaller) {
+  auto s = NewSession();
+  Connect(*s, R"({"token":"key"})");
+  Drain(*s);
+  Drain(*s);  // empty: the writer is idle, the next packet needs a wake
+  const int before = sink_->wakes;
+  std::vector<std::shared_ptr<Sink>> wakes;
+  s->Deliver(Frame(1), 1, &wakes);
+  s->Deliver(Frame(2), 2, &wakes);  // already woken: not again
+  ASSERT_EQ(wakes.size(), 1u);
+  EXPECT_EQ(wakes[0], sink_);
+  EXPECT_EQ(sink_->wakes, before);
+  EXPECT_EQ(Drain(*s).size(), 2u);
+}
+
+// Broadcast events carry their WebSocket frame header; a polling client
+// gets the packet alone.
+TEST_F(SessionTest, PollingSendsFramedEventsWithoutTheirHeader) {
+  auto s = std::make_shared<Session>(hub_, io_, "sid", TransportKind::kPolling, "", "test");
+  Connect(*s, R"({"token":"key"})");
+  auto waiter = std::make_shared<PollWaiter>(io_.get_executor());
+  ASSERT_EQ(s->BeginPoll(waiter), Session::PollStart::kReady);
+  EXPECT_TRUE(s->FinishPoll(waiter).starts_with("40{"));
+  const std::string text = Text(1);
+  const std::string wire = std::string("\x81") + static_cast<char>(text.size()) + text;
+  s->Deliver({std::make_shared<const std::string>(wire), false, 2}, 1);
+  s->Deliver(Frame(2), 2);
+  ASSERT_EQ(s->BeginPoll(waiter), Session::PollStart::kReady);
+  EXPECT_EQ(s->FinishPoll(waiter), Text(1) + "\x1e" + Text(2));
 }
 
 TEST_F(SessionTest, MalformedSocketIoPacketClosesTheSession) {
