@@ -287,12 +287,20 @@ void AddMessageRoutes(http::Router& router, const ApiDeps& deps) {
         auto page = co_await http::Offload(
             service.blocking_pool(), [&] { return service.ListMessages(*jid, *limit, before); });
         if (!page.ok()) co_return ErrorFromStatus(page.status());
+        // Received media not served yet says why (never fails the list).
+        const std::map<std::string, std::string> media_errors = service.MediaErrors(page->items);
         // One arena for the whole answer: freed at once when it is serialised.
         json::monotonic_resource arena(32 * 1024);
         json::storage_ptr sp(&arena);
         json::array items(sp);
         items.reserve(page->items.size());
-        for (const store::MessageRecord& m : page->items) items.push_back(MessageToJson(m, sp));
+        for (const store::MessageRecord& m : page->items) {
+          json::object o = MessageToJson(m, sp);
+          if (auto it = media_errors.find(m.id); it != media_errors.end()) {
+            o.emplace("mediaError", json::string(it->second, sp));
+          }
+          items.push_back(std::move(o));
+        }
         json::object out(2, sp);
         out.emplace("items", std::move(items));
         if (page->next) {

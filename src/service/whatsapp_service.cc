@@ -197,6 +197,19 @@ boost::asio::awaitable<Result<store::MessageRecord>> WhatsappService::SendMedia(
   co_return co_await outbox_.SendMedia(std::move(request));
 }
 
+std::map<std::string, std::string> WhatsappService::MediaErrors(
+    const std::vector<store::MessageRecord>& messages) const {
+  std::map<std::string, std::string> errors;
+  const std::string prefix = media_.UrlFor("");
+  for (const store::MessageRecord& m : messages) {
+    if (!m.content.starts_with(prefix)) continue;  // text, or media we sent
+    if (auto problem = downloads_.Problem(m.content.substr(prefix.size()))) {
+      errors.emplace(m.id, *problem);
+    }
+  }
+  return errors;
+}
+
 Result<Media> WhatsappService::GetMedia(std::string_view id) {
   auto file = media_.Find(id);
   if (file.ok()) return Media{file->mime_type, file->path, file->size};

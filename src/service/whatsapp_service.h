@@ -162,6 +162,17 @@ class WhatsappService {
   // state when it is still coming) otherwise.
   Result<Media> GetMedia(std::string_view id);
 
+  // Why the media of these messages cannot be served yet, by message id:
+  // received media whose download is still coming or was given up ("media
+  // download failed 8 times, given up: …"). Messages whose media is here,
+  // and other messages, are absent. Never blocks (in-memory job table).
+  std::map<std::string, std::string> MediaErrors(
+      const std::vector<store::MessageRecord>& messages) const;
+
+  // Where incoming messages and receipts land (the composition root hands
+  // it to the session; tests feed it directly).
+  wa::client::MessageSink& sink() { return inbox_; }
+
   // BLOCKING. Creates the media directory and resumes pending downloads.
   Status Init();
 

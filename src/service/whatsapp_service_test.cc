@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "store/memory/memory_store.h"
+#include "wa/client/content.h"
 
 namespace service {
 namespace {
@@ -57,6 +60,32 @@ TEST_F(WhatsappServiceTest, MarkChatReadZeroesUnreadOrIsNotFound) {
   auto chat = service_.MarkChatRead("15550100001@s.whatsapp.net");
   ASSERT_TRUE(chat.ok()) << chat.status().ToString();
   EXPECT_EQ(chat->unread_count, 0);
+}
+
+// Received media that is not here yet says why on the message (the list
+// shows it as mediaError); text and media that is here say nothing.
+TEST_F(WhatsappServiceTest, MediaNotHereYetIsExplainedPerMessage) {
+  wa::client::MediaMessageInput in;
+  in.media_type = "image";
+  in.uploaded = {"https://127.0.0.1:1/m", "/m", std::string(32, 'k'), std::string(32, '\x02'),
+                 std::string(32, 'e'),    10};
+  in.mime_type = "image/jpeg";
+  wa::client::IncomingMessage m;
+  m.id = "IMG1";
+  m.chat = m.sender = "15550100002@s.whatsapp.net";
+  m.timestamp_ms = 1'700'000'000'000;
+  m.message = *wa::client::BuildMediaMessage(in);
+  auto stored = boost::asio::co_spawn(io_, service_.sink().OnMessage(m), boost::asio::use_future);
+  io_.run();
+  ASSERT_TRUE(stored.get().ok());
+  ASSERT_TRUE(store_->SaveMessage("default", Msg("15550100002@s.whatsapp.net", "TXT", 2), {}).ok());
+
+  auto page = service_.ListMessages("15550100002@s.whatsapp.net", 10, std::nullopt);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->items.size(), 2u);
+  auto errors = service_.MediaErrors(page->items);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors.at("IMG1"), "media not downloaded yet");
 }
 
 TEST_F(WhatsappServiceTest, ClosedStoreMakesPingFail) {

@@ -229,6 +229,9 @@ def test_media_both_ways_bytes_match(linked, files):
         return r if r.status == 200 else None
     served = wait_for("document downloaded", fetched)
     assert served.raw_body == doc
+    # Downloaded: the message no longer carries a mediaError.
+    listed = [m for m in linked.messages(B_JID) if m["id"] == mid][0]
+    assert "mediaError" not in listed, listed
     part = request(linked.w.port, "GET", path, {**AUTH, "range": "bytes=100-199"})
     assert part.status == 206 and part.raw_body == doc[100:200]
     assert part.headers["content-range"] == f"bytes 100-199/{len(doc)}"
