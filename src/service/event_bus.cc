@@ -42,21 +42,15 @@ base::Result<std::shared_ptr<const Event>> EventBus::Publish(std::string_view na
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(payload, ec);
   if (ec || !v.is_object()) return base::InvalidArgument("event payload must be a JSON object");
-  v.as_object().erase("seq");
-  const std::string stored = boost::json::serialize(v);
-
-  std::lock_guard lock(publish_mu_);
-  auto appended = store_.AppendEvent(instance_, name, stored, clock_.NowMs());
-  if (!appended.ok()) return appended.status().WithContext("publish " + std::string(name));
-  v.as_object()["seq"] = appended->seq;
-  auto event =
-      std::make_shared<const Event>(Event{appended->seq, std::move(appended->name),
-                                          boost::json::serialize(v), appended->created_at_ms});
-  last_seq_ = event->seq;
-  Deliver(event);
-  ++since_prune_;
-  MaybePrune();
-  return event;
+  // One event through the same path as PublishWith (and combined with it).
+  Pending event{name, std::move(v.as_object())};
+  auto made = PublishWith([&]() -> base::Result<std::vector<Pending>> {
+    std::vector<Pending> events;
+    events.push_back(std::move(event));
+    return events;
+  });
+  if (!made.ok()) return made.status();
+  return made->front();
 }
 
 void EventBus::Deliver(const std::shared_ptr<const Event>& event) {
@@ -195,25 +189,17 @@ void EventBus::Unsubscribe(uint64_t id) {
   std::lock_guard wait(publish_mu_);
 }
 
+base::Status CommitWith(EventBus* bus, store::EventStore& store, const EventBus::Work& work) {
+  if (bus != nullptr) return bus->PublishWith(work).status();
+  return store.InTransaction([&] { return work().status(); });
+}
+
 std::vector<EventBus::Pending> MessageStoredEvents(const store::MessageRecord& message,
                                                    const store::ChatRecord& chat) {
   std::vector<EventBus::Pending> events;
   events.push_back({kNewMessage, MessageToJson(message)});
   events.push_back({kChatUpdate, ChatToJson(chat)});
   return events;
-}
-
-void PublishMessageStored(EventBus& bus, const store::MessageRecord& message,
-                          const store::ChatRecord& chat) {
-  for (auto [name, payload] :
-       {std::pair{kNewMessage, boost::json::serialize(MessageToJson(message))},
-        std::pair{kChatUpdate, boost::json::serialize(ChatToJson(chat))}}) {
-    auto published = bus.Publish(name, payload);
-    if (!published.ok()) {
-      spdlog::warn("message {}: stored but {} not published: {}", message.id, name,
-                   published.status().ToString());
-    }
-  }
 }
 
 }  // namespace service

@@ -81,7 +81,7 @@ class EventBus {
 
   // An event `work` wants published, its payload without "seq".
   struct Pending {
-    std::string_view name;  // one of the k* names above (static storage)
+    std::string_view name;  // 1-64 characters, valid until PublishWith returns
     boost::json::object payload;
   };
   using Work = std::function<base::Result<std::vector<Pending>>()>;
@@ -147,14 +147,12 @@ class EventBus {
 // `payload` is not a JSON object. Exposed for tests and replay.
 base::Result<std::string> WithSeq(std::string_view payload, int64_t seq);
 
-// BLOCKING. `new-message` with the message object, then `chat-update` with
-// the chat, for a message just stored (received or sent). A failure is
-// logged, not returned: the message is stored, and a lost event is
-// recoverable (GET messages) where a refused receipt or send is not.
-void PublishMessageStored(EventBus& bus, const store::MessageRecord& message,
-                          const store::ChatRecord& chat);
+// BLOCKING. `work` through bus->PublishWith, or without a bus (tests,
+// tools) in one store transaction, its events dropped.
+base::Status CommitWith(EventBus* bus, store::EventStore& store, const EventBus::Work& work);
 
-// The two events above, for EventBus::PublishWith.
+// `new-message` with the message object, then `chat-update` with the chat,
+// for a message just stored (received or sent), for EventBus::PublishWith.
 std::vector<EventBus::Pending> MessageStoredEvents(const store::MessageRecord& message,
                                                    const store::ChatRecord& chat);
 

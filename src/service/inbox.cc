@@ -128,10 +128,7 @@ boost::asio::awaitable<base::Status> Inbox::OnMessages(
     for (auto& [jid, chat] : chats) events.push_back({kChatUpdate, ChatToJson(chat)});
     return events;
   };
-  co_return co_await base::Offload(blocking_, [&]() -> base::Status {
-    if (events_ != nullptr) return events_->PublishWith(work).status();
-    return store_.InTransaction([&] { return work().status(); });
-  });
+  co_return co_await base::Offload(blocking_, [&] { return CommitWith(events_, store_, work); });
 }
 
 boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r) {
@@ -166,10 +163,8 @@ boost::asio::awaitable<void> Inbox::OnReceipts(
     }
     return events;
   };
-  base::Status done = co_await base::Offload(blocking_, [&]() -> base::Status {
-    if (events_ != nullptr) return events_->PublishWith(work).status();
-    return store_.InTransaction([&] { return work().status(); });
-  });
+  base::Status done =
+      co_await base::Offload(blocking_, [&] { return CommitWith(events_, store_, work); });
   if (!done.ok()) spdlog::warn("receipts: {}", done.ToString());
 }
 

@@ -25,6 +25,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/tls_client.h"
 #include "service/media_fetch.h"
 
 namespace service {
@@ -66,7 +67,7 @@ struct Fetch {
   uint64_t written = 0;
   std::string head;  // the first bytes, for sniffing
   std::string header_mime;
-  std::unique_ptr<asio::ssl::context> tls;  // made by the first https hop
+  std::shared_ptr<asio::ssl::context> tls;  // made by the first https hop
 };
 
 base::Result<Target> ParseTarget(const boost::urls::url_view& url, bool redirected) {
@@ -115,19 +116,6 @@ base::Status NetError(const Fetch& f, const std::string& what,
     return base::DeadlineExceeded("mediaUrl did not answer in time (" + what + ")");
   }
   return base::Unavailable("mediaUrl could not be fetched: " + what + ": " + ec.message());
-}
-
-base::Result<std::unique_ptr<asio::ssl::context>> NewTlsContext(const std::string& ca_file) {
-  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-  boost::system::error_code ec;
-  ctx->set_default_verify_paths(ec);
-  if (ec) return base::Unavailable("media fetch: system CAs: " + ec.message());
-  if (!ca_file.empty()) {
-    ctx->load_verify_file(ca_file, ec);
-    if (ec) return base::Internal("media fetch: ca file " + ca_file + ": " + ec.message());
-  }
-  ctx->set_verify_mode(asio::ssl::verify_peer);
-  return ctx;
 }
 
 // One request and its answer on a connected stream: the Location of a
@@ -233,8 +221,15 @@ asio::awaitable<base::Result<std::optional<std::string>>> Hop(Fetch& f, const Ta
   if (!t.tls) co_return co_await Exchange(f, t, tcp_stream);
 
   if (!f.tls) {
-    base::Result<std::unique_ptr<asio::ssl::context>> ctx = NewTlsContext(f.options.ca_file);
-    if (!ctx.ok()) co_return ctx.status();
+    base::Result<std::shared_ptr<asio::ssl::context>> ctx =
+        base::NewTlsClientContext(f.options.ca_file);
+    if (!ctx.ok()) {
+      // The server's own CA file is broken: not the caller's fault.
+      const base::Code code = ctx.status().code() == base::Code::kInvalidArgument
+                                  ? base::Code::kInternal
+                                  : ctx.status().code();
+      co_return base::Status(code, "media fetch: " + ctx.status().message());
+    }
     f.tls = std::move(*ctx);
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *f.tls);

@@ -217,10 +217,8 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
     now = message->value_or(record);
     return MessageStoredEvents(now, chat->value_or(store::ChatRecord{}));
   };
-  base::Status stored = co_await base::Offload(blocking_, [&]() -> base::Status {
-    if (events_ != nullptr) return events_->PublishWith(work).status();
-    return store_.InTransaction([&] { return work().status(); });
-  });
+  base::Status stored =
+      co_await base::Offload(blocking_, [&] { return CommitWith(events_, store_, work); });
   publish_turn->Release();
   if (!sent.ok()) {
     spdlog::info("send {} to {} failed: {}", record.id, record.jid, sent.status().ToString());

@@ -84,8 +84,8 @@ class Outbox {
   const base::Clock& clock_;
   std::mutex mu_;
   std::set<std::string> in_flight_;  // idempotency keys; guarded by mu_
-  ChatTurns turns_;      // the send line: pending → stanza queued
-  ChatTurns published_;  // the publish line: ack → events
+  ChatTurns turns_;                  // the send line: pending → stanza queued
+  ChatTurns published_;              // the publish line: ack → events
 };
 
 }  // namespace service

@@ -22,6 +22,7 @@
 
 #include "base/encoding.h"
 #include "base/offload.h"
+#include "base/tls_client.h"
 #include "wa/client/messenger.h"
 #include "wa/media/media_cipher.h"
 #include "wa/media/media_keys.h"
@@ -105,26 +106,14 @@ asio::awaitable<base::Result<std::unique_ptr<SslStream>>> ConnectHttps(
   co_return stream;
 }
 
-base::Result<std::unique_ptr<asio::ssl::context>> NewTlsContext(const std::string& ca_file) {
-  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-  boost::system::error_code ec;
-  ctx->set_default_verify_paths(ec);
-  if (ec) return base::Unavailable("tls: system CAs: " + ec.message());
-  if (!ca_file.empty()) {
-    ctx->load_verify_file(ca_file, ec);
-    if (ec) return base::InvalidArgument("tls: ca file " + ca_file + ": " + ec.message());
-  }
-  ctx->set_verify_mode(asio::ssl::verify_peer);
-  return ctx;
-}
-
 }  // namespace
 
 // Parsing the system CA bundle costs milliseconds: once per connection, not
 // per upload or download.
 base::Result<std::shared_ptr<asio::ssl::context>> Messenger::TlsContext() {
   if (tls_) return tls_;
-  base::Result<std::unique_ptr<asio::ssl::context>> made = NewTlsContext(config_.ca_file);
+  base::Result<std::shared_ptr<asio::ssl::context>> made =
+      base::NewTlsClientContext(config_.ca_file);
   if (!made.ok()) return made.status();
   tls_ = std::move(*made);
   return tls_;

@@ -179,7 +179,7 @@ class MessagingState {
   static constexpr int kMaxLidMappings = 40000;
   std::vector<std::pair<std::string, std::string>> TakeUnsavedLidMappings();
   void ReturnUnsavedLidMappings(std::vector<std::pair<std::string, std::string>> pairs);
-  // Fills the map from the store (nothing becomes unsaved).
+  // Fills the map from the store (nothing becomes unsaved); call at start.
   void LoadLidMappings(const std::map<std::string, std::string>& pn_to_lid);
 
   // Recently sent messages, for retry receipts (re-encrypt and resend).
@@ -200,6 +200,10 @@ class MessagingState {
   static constexpr int64_t kDeviceTtlMs = 5 * 60 * 1000;
 
  private:
+  // Sets pn ↔ lid (dropping what either was mapped to); false when it was
+  // already so. REQUIRES: mu_.
+  bool InsertLidMappingLocked(const std::string& pn_user, const std::string& lid_user);
+
   const base::Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, Devices> devices_;

@@ -48,15 +48,18 @@ void MessagingState::InvalidateDevices(const std::string& user) {
 void MessagingState::PutLidMapping(const std::string& pn_user, const std::string& lid_user) {
   if (pn_user.empty() || lid_user.empty()) return;
   std::lock_guard lock(mu_);
-  if (auto it = pn_to_lid_.find(pn_user); it != pn_to_lid_.end() && it->second == lid_user) {
-    return;  // known: nothing to save
-  }
+  if (!InsertLidMappingLocked(pn_user, lid_user)) return;  // known: nothing to save
   unsaved_lid_.emplace_back(pn_user, lid_user);
   // Bounded: a store that keeps failing must not grow this without end.
   if (unsaved_lid_.size() > static_cast<size_t>(kMaxLidMappings)) {
     unsaved_lid_.erase(unsaved_lid_.begin());
   }
-  if (auto it = pn_to_lid_.find(pn_user); it != pn_to_lid_.end() && it->second != lid_user) {
+}
+
+bool MessagingState::InsertLidMappingLocked(const std::string& pn_user,
+                                            const std::string& lid_user) {
+  if (auto it = pn_to_lid_.find(pn_user); it != pn_to_lid_.end()) {
+    if (it->second == lid_user) return false;
     lid_to_pn_.erase(it->second);
   }
   if (auto it = lid_to_pn_.find(lid_user); it != lid_to_pn_.end() && it->second != pn_user) {
@@ -64,12 +67,13 @@ void MessagingState::PutLidMapping(const std::string& pn_user, const std::string
   }
   pn_to_lid_[pn_user] = lid_user;
   lid_to_pn_[lid_user] = pn_user;
-  // Bounded like the device cache: mappings are cheap but not unlimited.
-  while (pn_to_lid_.size() > kMaxDeviceUsers * 4) {
+  // Bounded: mappings are cheap but not unlimited.
+  while (pn_to_lid_.size() > static_cast<size_t>(kMaxLidMappings)) {
     auto first = pn_to_lid_.begin();
     lid_to_pn_.erase(first->second);
     pn_to_lid_.erase(first);
   }
+  return true;
 }
 
 std::vector<std::pair<std::string, std::string>> MessagingState::TakeUnsavedLidMappings() {
@@ -91,11 +95,11 @@ void MessagingState::ReturnUnsavedLidMappings(
 }
 
 void MessagingState::LoadLidMappings(const std::map<std::string, std::string>& pn_to_lid) {
-  for (const auto& [pn, lid] : pn_to_lid) {
-    PutLidMapping(pn, lid);
-  }
   std::lock_guard lock(mu_);
-  unsaved_lid_.clear();  // they came from the store
+  // From the store: nothing to save again.
+  for (const auto& [pn, lid] : pn_to_lid) {
+    if (!pn.empty() && !lid.empty()) InsertLidMappingLocked(pn, lid);
+  }
 }
 
 std::optional<std::string> MessagingState::LidForPn(const std::string& pn_user) const {

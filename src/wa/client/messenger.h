@@ -124,6 +124,11 @@ class Messenger {
   // Moves the PN ↔ LID pairs not yet stored into `overlay` (they commit
   // with it); returns them, for ReturnUnsavedLidMappings if it fails.
   std::vector<std::pair<std::string, std::string>> SaveLidMappings(OverlayKv& overlay);
+  // Remembers `sent` (for retry receipts), sends `out` and waits for the
+  // server's ack: the end every send shares.
+  boost::asio::awaitable<base::Result<SendResult>> Deliver(const OutgoingStanza& out,
+                                                           const SendRequest& request,
+                                                           MessagingState::Sent sent);
   // `on_queued` runs once the stanza is in the outgoing queue.
   boost::asio::awaitable<base::Result<binary::Node>> SendAndWaitAck(
       binary::Node stanza, const std::string& id, std::function<void()> on_queued = {});

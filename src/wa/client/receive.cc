@@ -131,6 +131,22 @@ void Messenger::UnlockSignal() {
 
 namespace {
 
+// What the stanza itself says, addressed as the sink wants it; the
+// content (or the reason there is none) is the caller's to add.
+IncomingMessage FromInfo(const MessageInfo& info) {
+  IncomingMessage m;
+  m.id = info.id;
+  m.chat = info.chat.ToString();
+  m.sender = info.author.ToNonAd().ToString();
+  m.sender_alt = info.sender_alt.ToString();
+  m.from_me = info.from_me;
+  m.is_group = info.is_group;
+  m.timestamp_ms = info.timestamp_s * 1000;
+  m.push_name = info.notify;
+  m.offline = info.offline;
+  return m;
+}
+
 // One message of a batch on its way through decryption.
 struct Item {
   MessageInfo info;
@@ -269,21 +285,12 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
       continue;
     }
     if (!result.has_content) continue;  // protocol only: receipted
-    IncomingMessage message;
-    message.id = info.id;
-    message.chat = info.chat.ToString();
+    IncomingMessage message = FromInfo(info);
     if (info.from_me && !result.destination.empty()) {
       if (base::Result<Jid> dest = Jid::Parse(result.destination); dest.ok()) {
         message.chat = dest->ToNonAd().ToString();
       }
     }
-    message.sender = info.author.ToNonAd().ToString();
-    message.sender_alt = info.sender_alt.ToString();
-    message.from_me = info.from_me;
-    message.is_group = info.is_group;
-    message.timestamp_ms = info.timestamp_s * 1000;
-    message.push_name = info.notify;
-    message.offline = info.offline;
     message.message = std::move(result.message);
     batch.push_back(std::move(message));
   }
@@ -330,16 +337,7 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
 IncomingMessage Messenger::Placeholder(const MessageInfo& info, const std::string& error) const {
   spdlog::warn("wa messaging: cannot decrypt {} from {}: {}", info.id, info.author.ToString(),
                error);
-  IncomingMessage placeholder;
-  placeholder.id = info.id;
-  placeholder.chat = info.chat.ToString();
-  placeholder.sender = info.author.ToNonAd().ToString();
-  placeholder.sender_alt = info.sender_alt.ToString();
-  placeholder.from_me = info.from_me;
-  placeholder.is_group = info.is_group;
-  placeholder.timestamp_ms = info.timestamp_s * 1000;
-  placeholder.push_name = info.notify;
-  placeholder.offline = info.offline;
+  IncomingMessage placeholder = FromInfo(info);
   placeholder.undecryptable = true;
   placeholder.error = error;
   return placeholder;

@@ -214,6 +214,23 @@ std::vector<std::pair<std::string, std::string>> Messenger::SaveLidMappings(Over
   return mappings;
 }
 
+asio::awaitable<base::Result<SendResult>> Messenger::Deliver(const OutgoingStanza& out,
+                                                             const SendRequest& request,
+                                                             MessagingState::Sent sent) {
+  // Remembered first: a retry receipt may come before the server's ack.
+  std::string chat = sent.to;
+  state_.RememberSent(out.id, std::move(sent));
+  base::Result<Node> ack =
+      co_await SendAndWaitAck(BuildMessageStanza(out), out.id, request.on_queued);
+  if (!ack.ok()) co_return ack.status();
+  SendResult result{.id = out.id, .chat = std::move(chat), .timestamp_ms = 0};
+  if (std::optional<std::string> t = ack->GetAttrText("t")) {
+    result.timestamp_ms = std::atoll(t->c_str()) * 1000;
+  }
+  if (result.timestamp_ms == 0) result.timestamp_ms = clock_.NowMs();
+  co_return result;
+}
+
 asio::awaitable<base::Result<SendResult>> Messenger::SendMessage(SendRequest request) {
   if (!link_.LinkOpen()) co_return base::Unavailable("not connected");
   if (context_ == nullptr) co_return base::Internal("no signal context");
@@ -295,20 +312,13 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
   bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
                                [](const DeviceEnc& e) { return e.type == "pkmsg"; });
   if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  // Remembered first: a retry receipt may come before the server's ack.
-  state_.RememberSent(out.id, MessagingState::Sent{.to = chat.ToString(),
-                                                   .message = request.message,
-                                                   .type = request.type,
-                                                   .media_type = request.media_type});
-  base::Result<Node> ack =
-      co_await SendAndWaitAck(BuildMessageStanza(out), out.id, request.on_queued);
-  if (!ack.ok()) co_return ack.status();
-  SendResult result{.id = out.id, .chat = chat.ToString(), .timestamp_ms = 0};
-  if (std::optional<std::string> t = ack->GetAttrText("t")) {
-    result.timestamp_ms = std::atoll(t->c_str()) * 1000;
-  }
-  if (result.timestamp_ms == 0) result.timestamp_ms = clock_.NowMs();
-  co_return result;
+  // A named local, not a temporary in the co_await: GCC 12 frees such
+  // temporaries of a coroutine call twice.
+  MessagingState::Sent sent{.to = chat.ToString(),
+                            .message = request.message,
+                            .type = request.type,
+                            .media_type = request.media_type};
+  co_return co_await Deliver(out, request, std::move(sent));
 }
 
 asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest& request,
@@ -400,20 +410,12 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
   bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
                                [](const DeviceEnc& e) { return e.type == "pkmsg"; });
   if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  state_.RememberSent(out.id, MessagingState::Sent{.to = group.ToString(),
-                                                   .message = request.message,
-                                                   .type = request.type,
-                                                   .media_type = request.media_type,
-                                                   .addressing_mode = mode});
-  base::Result<Node> ack =
-      co_await SendAndWaitAck(BuildMessageStanza(out), out.id, request.on_queued);
-  if (!ack.ok()) co_return ack.status();
-  SendResult result{.id = out.id, .chat = group.ToString(), .timestamp_ms = 0};
-  if (std::optional<std::string> t = ack->GetAttrText("t")) {
-    result.timestamp_ms = std::atoll(t->c_str()) * 1000;
-  }
-  if (result.timestamp_ms == 0) result.timestamp_ms = clock_.NowMs();
-  co_return result;
+  MessagingState::Sent sent{.to = group.ToString(),
+                            .message = request.message,
+                            .type = request.type,
+                            .media_type = request.media_type,
+                            .addressing_mode = mode};
+  co_return co_await Deliver(out, request, std::move(sent));
 }
 
 }  // namespace wa::client

@@ -12,6 +12,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include "base/tls_client.h"
+
 namespace wa::client {
 
 namespace {
@@ -126,16 +128,10 @@ asio::awaitable<base::Result<std::unique_ptr<WsTransport>>> ConnectWebSocket(
     co_return std::unique_ptr<WsTransport>(std::move(impl));
   }
 
-  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-  error_code ec;
-  ctx->set_default_verify_paths(ec);
-  if (ec) co_return base::Unavailable("tls: system CAs: " + ec.message());
-  if (!options.ca_file.empty()) {
-    ctx->load_verify_file(options.ca_file, ec);
-    if (ec)
-      co_return base::InvalidArgument("tls: ca file " + options.ca_file + ": " + ec.message());
-  }
-  ctx->set_verify_mode(asio::ssl::verify_peer);
+  base::Result<std::shared_ptr<asio::ssl::context>> made =
+      base::NewTlsClientContext(options.ca_file);
+  if (!made.ok()) co_return made.status();
+  std::shared_ptr<asio::ssl::context> ctx = std::move(*made);
   auto impl = std::make_unique<WsImpl<beast::ssl_stream<beast::tcp_stream>>>(
       ctx, std::move(tcp_stream), *ctx);
   auto& ssl = impl->ws().next_layer();

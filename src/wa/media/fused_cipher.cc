@@ -90,40 +90,6 @@ WAGATE_FUSED_INLINE void StoreState(const ShaState& s, uint32_t h[8]) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), _mm_alignr_epi8(hgdc, feba, 8));
 }
 
-// One 64-byte block. The schedule keeps the last 16 message words in m[0..3].
-WAGATE_FUSED_INLINE void Compress(ShaState& s, const uint8_t* block) {
-  const __m128i big_endian = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-  const ShaState saved = s;
-  __m128i m[4];
-  for (int i = 0; i < 4; ++i) {
-    m[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)),
-                            big_endian);
-  }
-#pragma GCC unroll 16
-  for (int i = 0; i < 16; ++i) {
-    if (i >= 4) {
-      // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], four words at a time.
-      __m128i w = _mm_sha256msg1_epu32(m[i & 3], m[(i + 1) & 3]);
-      w = _mm_add_epi32(w, _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4));
-      m[i & 3] = _mm_sha256msg2_epu32(w, m[(i + 3) & 3]);
-    }
-    __m128i k = _mm_add_epi32(
-        m[i & 3], _mm_load_si128(reinterpret_cast<const __m128i*>(kRoundConstants + 4 * i)));
-    s.cdgh = _mm_sha256rnds2_epu32(s.cdgh, s.abef, k);
-    k = _mm_shuffle_epi32(k, 0x0E);
-    s.abef = _mm_sha256rnds2_epu32(s.abef, s.cdgh, k);
-  }
-  s.abef = _mm_add_epi32(s.abef, saved.abef);
-  s.cdgh = _mm_add_epi32(s.cdgh, saved.cdgh);
-}
-
-WAGATE_FUSED_TARGET void CompressBlocks(uint32_t h[8], const uint8_t* data, size_t blocks) {
-  if (blocks == 0) return;
-  ShaState s = LoadState(h);
-  for (size_t i = 0; i < blocks; ++i) Compress(s, data + kChunk * i);
-  StoreState(s, h);
-}
-
 // AES-256 key expansion (FIPS 197 §5.2): words 8i..8i+3 take
 // SubWord(RotWord(previous word)) ^ Rcon, words 8i+4.. take SubWord only.
 WAGATE_FUSED_INLINE __m128i PrefixXor(__m128i x) {
@@ -226,6 +192,24 @@ WAGATE_FUSED_INLINE void ShaStep(ShaJob& job, int i) {
 WAGATE_FUSED_INLINE void ShaEnd(ShaJob& job) {
   job.s.abef = _mm_add_epi32(job.s.abef, job.saved.abef);
   job.s.cdgh = _mm_add_epi32(job.s.cdgh, job.saved.cdgh);
+}
+
+// One 64-byte block on its own (the hash tails and the one-chain paths).
+WAGATE_FUSED_INLINE void Compress(ShaState& s, const uint8_t* block) {
+  ShaJob job;
+  job.s = s;
+  ShaBegin(job, block);
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) ShaStep(job, i);
+  ShaEnd(job);
+  s = job.s;
+}
+
+WAGATE_FUSED_TARGET void CompressBlocks(uint32_t h[8], const uint8_t* data, size_t blocks) {
+  if (blocks == 0) return;
+  ShaState s = LoadState(h);
+  for (size_t i = 0; i < blocks; ++i) Compress(s, data + kChunk * i);
+  StoreState(s, h);
 }
 
 // Operation `op` (0..59) of CBC-encrypting 64 bytes: block op / 15, step
