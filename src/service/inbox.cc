@@ -136,6 +136,13 @@ boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r)
   co_await OnReceipts(one);
 }
 
+base::Status Inbox::InOneTransaction(const std::function<base::Status()>& body) {
+  return CommitWith(events_, store_, [&]() -> base::Result<std::vector<EventBus::Pending>> {
+    WAGATE_RETURN_IF_ERROR(body());
+    return std::vector<EventBus::Pending>();
+  });
+}
+
 boost::asio::awaitable<void> Inbox::OnReceipts(
     const std::vector<wa::client::ReceiptEvent>& receipts) {
   auto work = [&]() -> base::Result<std::vector<EventBus::Pending>> {

@@ -61,6 +61,9 @@ class Inbox final : public wa::client::MessageSink {
   // Every status of the run in one transaction, `message-status` for each move.
   boost::asio::awaitable<void> OnReceipts(
       const std::vector<wa::client::ReceiptEvent>& receipts) override;
+  // Through the event bus's combined commit: a burst of sends commits once,
+  // together with the status updates and receipts written meanwhile.
+  base::Status InOneTransaction(const std::function<base::Status()>& body) override;
 
   // The record a message is stored as (exposed for tests). `media` is set
   // when the message carries a blob to download, with its file name.

@@ -199,16 +199,22 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
   store::MessageRecord now = record;
   auto work = [&]() -> base::Result<std::vector<EventBus::Pending>> {
     std::vector<EventBus::Pending> events;
+    store::MessageRecord failed = record;
+    failed.status = "failed";
     if (!pending->stored) {
       // It failed before the persist step (a recipient not on WhatsApp…):
       // kept as failed, as a send that failed later is.
-      store::MessageRecord failed = record;
-      failed.status = "failed";
       WAGATE_RETURN_IF_ERROR(store_.SaveMessage(instance_, failed, pending->hint).status());
       return events;
     }
-    WAGATE_RETURN_IF_ERROR(
-        store_.UpdateMessageStatus(instance_, record.jid, record.id, status).status());
+    auto moved = store_.UpdateMessageStatus(instance_, record.jid, record.id, status);
+    const bool missing = moved.ok() ? !*moved : moved.status().code() == base::Code::kNotFound;
+    if (missing && !sent.ok()) {
+      // Its persist step ran but the shared commit around it failed.
+      WAGATE_RETURN_IF_ERROR(store_.SaveMessage(instance_, failed, pending->hint).status());
+      return events;
+    }
+    WAGATE_RETURN_IF_ERROR(moved.status());
     if (!sent.ok()) return events;  // failed: nothing to publish
     auto message = store_.GetMessage(instance_, record.jid, record.id);
     if (!message.ok()) return message.status();

@@ -98,6 +98,16 @@ class MessageSink {
       const std::function<base::Status()>& commit_signal_state);
   // Consecutive receipts, in order. Default: OnReceipt for each.
   virtual boost::asio::awaitable<void> OnReceipts(const std::vector<ReceiptEvent>& receipts);
+
+  // BLOCKING, on the blocking pool. Runs `body` — the persist steps of the
+  // sends queued meanwhile (SendRequest::persist), or their Signal state
+  // when they have none — in one store transaction, so a burst of sends
+  // costs one commit. Each send inside still succeeds or fails alone (its
+  // persist's own transaction nests as a savepoint). Default: no shared
+  // transaction, body() as is.
+  virtual base::Status InOneTransaction(const std::function<base::Status()>& body) {
+    return body();
+  }
 };
 
 // What the service asks to send.
@@ -108,15 +118,18 @@ struct SendRequest {
   // Stanza `type`: "text" for text, "media" for media messages.
   std::string type = "text";
   std::string media_type;  // `<enc mediatype=…>` for media: image|video|document|audio…
-  // Called on the client's strand once the stanza is in the connection's
-  // outgoing queue, before the server's ack: from then on its place on the
-  // wire is fixed, so the next send to the same chat may start while this
-  // one waits for its ack (pipelining). Not called when it fails earlier.
+  // Called on the client's strand once the send is encrypted and queued
+  // for its commit, before anything is stored or sent: from then on its
+  // place on the wire is fixed (sends commit, then leave, in queue order),
+  // so the next send to the same chat may start while this one is stored
+  // and waits for its ack (pipelining). Not called when it fails earlier.
   std::function<void()> on_queued;
   // BLOCKING, on the blocking pool, once the message is encrypted and before
   // anything is sent: the caller stores what it must (the pending message)
   // and calls `commit_signal_state` (the Signal state this send advanced)
-  // in one transaction of its own — persist, then send, in one commit. An
+  // in one transaction of its own — persist, then send, in one commit. It
+  // runs inside MessageSink::InOneTransaction with the persist steps of
+  // other sends queued at the same time (its own transaction nests). An
   // error fails the send and nothing goes out. Unset: the client commits
   // the state itself.
   std::function<base::Status(const std::function<base::Status()>& commit_signal_state)> persist;

@@ -7,10 +7,11 @@
 //
 // Threading: every coroutine runs on the client's strand; Signal work and
 // key-store I/O run on the blocking pool (base::Offload). Incoming messages
-// are handled one at a time (the reader awaits OnMessage). The Signal state
-// has one async lock: a receive holds it from decryption to commit/discard,
-// a send from the session check to its commit, so a send never interleaves
-// with a buffered (not yet committed) receive.
+// are handled in batches, in order (Run). The Signal state has one async
+// lock: a receive holds it from decryption to commit/discard, a send from
+// the session check until its state is staged and its commit queued (see
+// send_commits.cc), so a send never interleaves with a buffered (not yet
+// committed) receive, and a receive starts from committed state only.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -18,7 +19,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -106,6 +109,26 @@ class Messenger {
     boost::asio::steady_timer* timer = nullptr;
     std::optional<binary::Node> ack;
     bool aborted = false;
+    std::optional<base::Status> failed;  // not sent: its commit or the socket failed
+  };
+  // The Signal state a send advanced, staged in kv_ until its commit ends.
+  struct Staged {
+    std::vector<signal::KeyWrite> writes;
+    uint64_t stage = 0;
+    std::vector<std::pair<std::string, std::string>> mappings;  // LID pairs with it
+  };
+  // A send from its place in the commit queue to the server's ack.
+  struct Outgoing {
+    Outgoing(boost::asio::any_io_executor ex, std::chrono::steady_clock::duration timeout)
+        : timer(std::move(ex), timeout) {}
+    boost::asio::steady_timer timer;
+    PendingAck pending;
+    std::string id;
+    std::string chat;
+    binary::Node stanza;
+    Staged staged;
+    std::function<base::Status(const std::function<base::Status()>&)> persist;
+    base::Status committed;  // set by CommitSends
   };
 
   // receive.cc
@@ -118,20 +141,34 @@ class Messenger {
       const std::vector<Jid>& users, const OwnIds& own, bool lid_addressing);
   boost::asio::awaitable<base::Status> EnsureSessions(const std::vector<Recipient>& recipients,
                                                       bool force);
-  // BLOCKING. Commits the send's Signal state: through request.persist
-  // when set (with the caller's own writes), else directly.
-  base::Status Persist(const SendRequest& request, OverlayKv& overlay);
   // Moves the PN ↔ LID pairs not yet stored into `overlay` (they commit
   // with it); returns them, for ReturnUnsavedLidMappings if it fails.
   std::vector<std::pair<std::string, std::string>> SaveLidMappings(OverlayKv& overlay);
-  // Remembers `sent` (for retry receipts), sends `out` and waits for the
-  // server's ack: the end every send shares.
-  boost::asio::awaitable<base::Result<SendResult>> Deliver(const OutgoingStanza& out,
-                                                           const SendRequest& request,
-                                                           MessagingState::Sent sent);
-  // `on_queued` runs once the stanza is in the outgoing queue.
-  boost::asio::awaitable<base::Result<binary::Node>> SendAndWaitAck(
-      binary::Node stanza, const std::string& id, std::function<void()> on_queued = {});
+
+  // send_commits.cc — the send pipeline. Persist, then send, without a
+  // store commit inside the Signal lock: a send encrypts, stages its Signal
+  // state in kv_ (the next send reads it from there), queues itself
+  // (QueueSend) and leaves the lock; one drainer at a time commits the
+  // queued sends, several per transaction (MessageSink::InOneTransaction),
+  // and sends each stanza once its commit is stored, in queue order —
+  // stored order = wire order = encryption order.
+  // BLOCKING-free, on the blocking pool under the Signal lock: stages the
+  // overlay's writes (with the LID pairs not yet stored).
+  Staged StageSend(OverlayKv& overlay);
+  // Strand, under the Signal lock: remembers `sent` (for retry receipts),
+  // queues the send and calls request.on_queued.
+  std::shared_ptr<Outgoing> QueueSend(const OutgoingStanza& out, const SendRequest& request,
+                                      MessagingState::Sent sent, Staged staged);
+  // After the lock: drains the queue unless another send does, then waits
+  // for the server's ack.
+  boost::asio::awaitable<base::Result<SendResult>> FinishSend(std::shared_ptr<Outgoing> out);
+  boost::asio::awaitable<void> DrainCommits();
+  // BLOCKING: the batch's commits in one transaction where the sink has one.
+  base::Status CommitSends(const std::vector<std::shared_ptr<Outgoing>>& batch);
+  // Until nothing is queued or staged: for every Signal user that writes
+  // the state directly (receive, retries, new sessions). Under the lock.
+  boost::asio::awaitable<void> FlushCommits();
+  static constexpr size_t kMaxCommitBatch = 256;
   boost::asio::awaitable<base::Result<SendResult>> SendDirect(const SendRequest& request,
                                                               const Jid& chat, const OwnIds& own);
   boost::asio::awaitable<base::Result<SendResult>> SendGroup(const SendRequest& request,
@@ -158,8 +195,10 @@ class Messenger {
   void LearnMapping(const Jid& a, const Jid& b);
   // One Signal operation at a time (sessions are read-modify-write), waiters
   // served first come, first served: UnlockSignal hands the lock straight to
-  // the oldest waiter by cancelling its timer. Strand only.
-  boost::asio::awaitable<void> LockSignal();
+  // the oldest waiter by cancelling its timer. Strand only. `flush`: then
+  // waits until the sends' staged state is committed (FlushCommits); only
+  // the send pipeline itself locks without.
+  boost::asio::awaitable<void> LockSignal(bool flush = true);
   void UnlockSignal();
 
   boost::asio::any_io_executor ex_;
@@ -172,7 +211,11 @@ class Messenger {
   MessageSink& sink_;
   base::Random& random_;
   const base::Clock& clock_;
-  KeyStoreKv kv_;
+  KeyStoreKv store_kv_;
+  StagedKv kv_{store_kv_};                         // every Signal read and write goes through it
+  std::deque<std::shared_ptr<Outgoing>> commits_;  // queued sends, strand only
+  bool draining_ = false;
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> flush_waiters_;
   std::unique_ptr<signal::Context> context_;
   bool signal_busy_ = false;
   std::deque<std::shared_ptr<boost::asio::steady_timer>> signal_waiters_;

@@ -65,7 +65,7 @@ Messenger::Messenger(asio::any_io_executor executor, asio::thread_pool& blocking
       sink_(sink),
       random_(random),
       clock_(clock),
-      kv_(keys_, instance_),
+      store_kv_(keys_, instance_),
       inbound_ready_(ex_),
       inbound_space_(ex_) {
   base::Result<std::unique_ptr<signal::Context>> context = signal::Context::Create(random_);
@@ -108,15 +108,16 @@ void Messenger::LearnMapping(const Jid& a, const Jid& b) {
   if (a.IsLid() && b.IsPnUser()) state_.PutLidMapping(b.user(), a.user());
 }
 
-asio::awaitable<void> Messenger::LockSignal() {
+asio::awaitable<void> Messenger::LockSignal(bool flush) {
   if (!signal_busy_) {
     signal_busy_ = true;
-    co_return;
+  } else {
+    auto turn = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
+    signal_waiters_.push_back(turn);
+    // Woken only by UnlockSignal, which leaves signal_busy_ set: the lock is ours.
+    co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  auto turn = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
-  signal_waiters_.push_back(turn);
-  // Woken only by UnlockSignal, which leaves signal_busy_ set: the lock is ours.
-  co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
+  if (flush) co_await FlushCommits();
 }
 
 void Messenger::UnlockSignal() {
@@ -308,7 +309,8 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
       spdlog::warn("wa messaging: {} messages (first {}) not stored: {}", batch.size(),
                    batch.front().id, stored.ToString());
       state_.ReturnUnsavedLidMappings(std::move(mappings));
-      co_return;  // no commit, no receipt: the server redelivers
+      kv_.ForgetCached();  // the state it wrote was rolled back with the batch
+      co_return;           // no commit, no receipt: the server redelivers
     }
   }
   // (An if, not ?: — GCC 12 miscompiles co_await inside a conditional.)
@@ -318,6 +320,7 @@ asio::awaitable<void> Messenger::OnMessages(std::vector<Node> nodes) {
   }
   if (!committed.ok()) {
     state_.ReturnUnsavedLidMappings(std::move(mappings));
+    kv_.ForgetCached();
     // Stored but the Signal state is not: without a receipt the server
     // redelivers, the old state decrypts it again, the store deduplicates.
     spdlog::error("wa messaging: signal state for {} messages: {}", items.size(),

@@ -147,6 +147,8 @@ asio::awaitable<base::Status> Messenger::EnsureSessions(const std::vector<Recipi
   if (!reply.ok()) co_return reply.status().WithContext("pre-key bundles");
   base::Result<std::vector<iq::PreKeyBundle>> bundles = iq::ParsePreKeyBundles(*reply);
   if (!bundles.ok()) co_return bundles.status();
+  // Written directly, so after every staged send state (rare: new devices).
+  co_await FlushCommits();
   co_return co_await base::Offload(blocking_, [&]() -> base::Status {
     OverlayKv overlay(kv_);
     WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
@@ -169,40 +171,6 @@ asio::awaitable<base::Status> Messenger::EnsureSessions(const std::vector<Recipi
   });
 }
 
-asio::awaitable<base::Result<Node>> Messenger::SendAndWaitAck(Node stanza, const std::string& id,
-                                                              std::function<void()> on_queued) {
-  if (acks_.contains(id)) co_return base::AlreadyExists("a send with id " + id + " is running");
-  asio::steady_timer timer(ex_, config_.query_timeout);
-  PendingAck pending{.timer = &timer};
-  acks_[id] = &pending;
-  base::Status sent = link_.LinkSend(stanza);
-  if (sent.ok()) {
-    if (on_queued) on_queued();
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
-  acks_.erase(id);
-  if (!sent.ok()) co_return sent;
-  if (pending.ack) {
-    if (std::optional<std::string> error = pending.ack->GetAttrText("error")) {
-      co_return base::FailedPrecondition("server refused message " + id + ": error " + *error);
-    }
-    co_return std::move(*pending.ack);
-  }
-  if (pending.aborted) co_return base::Unavailable("connection ended");
-  co_return base::DeadlineExceeded("no server ack for message " + id);
-}
-
-base::Status Messenger::Persist(const SendRequest& request, OverlayKv& overlay) {
-  // PN ↔ LID pairs learned since the last commit go with this one.
-  auto mappings = SaveLidMappings(overlay);
-  base::Status persisted =
-      request.persist ? request.persist([&overlay] { return overlay.Commit(); }) : overlay.Commit();
-  if (!persisted.ok()) state_.ReturnUnsavedLidMappings(std::move(mappings));
-  // Told apart from protocol failures: the caller's store said no.
-  if (!persisted.ok() && request.persist) return persisted.WithContext("persist before send");
-  return persisted;
-}
-
 std::vector<std::pair<std::string, std::string>> Messenger::SaveLidMappings(OverlayKv& overlay) {
   std::vector<std::pair<std::string, std::string>> mappings = state_.TakeUnsavedLidMappings();
   std::vector<signal::KeyWrite> writes;
@@ -212,23 +180,6 @@ std::vector<std::pair<std::string, std::string>> Messenger::SaveLidMappings(Over
   }
   if (!writes.empty()) (void)overlay.Write(writes);  // buffers; never fails
   return mappings;
-}
-
-asio::awaitable<base::Result<SendResult>> Messenger::Deliver(const OutgoingStanza& out,
-                                                             const SendRequest& request,
-                                                             MessagingState::Sent sent) {
-  // Remembered first: a retry receipt may come before the server's ack.
-  std::string chat = sent.to;
-  state_.RememberSent(out.id, std::move(sent));
-  base::Result<Node> ack =
-      co_await SendAndWaitAck(BuildMessageStanza(out), out.id, request.on_queued);
-  if (!ack.ok()) co_return ack.status();
-  SendResult result{.id = out.id, .chat = std::move(chat), .timestamp_ms = 0};
-  if (std::optional<std::string> t = ack->GetAttrText("t")) {
-    result.timestamp_ms = std::atoll(t->c_str()) * 1000;
-  }
-  if (result.timestamp_ms == 0) result.timestamp_ms = clock_.NowMs();
-  co_return result;
 }
 
 asio::awaitable<base::Result<SendResult>> Messenger::SendMessage(SendRequest request) {
@@ -265,14 +216,15 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
   base::Result<std::string> wrapped = WrapDeviceSent(request.message, chat.ToString());
   if (!wrapped.ok()) co_return base::InvalidArgument("bad message: " + wrapped.status().message());
 
-  OutgoingStanza out;
+  std::shared_ptr<Outgoing> queued;
   {
-    co_await LockSignal();
+    co_await LockSignal(/*flush=*/false);
     SignalLockGuard unlock{this};
     signal::LocalIdentity local = Local();
-    // One hand-off in the common case: check the sessions, encrypt, persist.
+    // One hand-off in the common case: check the sessions, encrypt, stage.
     // Only when a device has no session yet do the bundles come first.
     bool need_sessions = false;
+    Staged staged;
     auto encrypt = [&]() -> base::Result<std::vector<DeviceEnc>> {
       OverlayKv overlay(kv_);
       WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
@@ -291,7 +243,7 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
         result.push_back(DeviceEnc{r.device, std::string(signal::MessageTypeName(enc.type)),
                                    std::move(enc.ciphertext)});
       }
-      WAGATE_RETURN_IF_ERROR(Persist(request, overlay));
+      staged = StageSend(overlay);
       return result;
     };
     base::Result<std::vector<DeviceEnc>> encs = co_await base::Offload(blocking_, encrypt);
@@ -303,22 +255,22 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
       if (encs.ok() && need_sessions) co_return base::Internal("no session after fetching bundles");
     }
     if (!encs.ok()) co_return encs.status();
+    OutgoingStanza out;
     out.participants = std::move(*encs);
+    out.id = request.id;
+    out.to = chat;
+    out.type = request.type;
+    out.media_type = request.media_type;
+    bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
+                                 [](const DeviceEnc& e) { return e.type == "pkmsg"; });
+    if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
+    MessagingState::Sent sent{.to = chat.ToString(),
+                              .message = request.message,
+                              .type = request.type,
+                              .media_type = request.media_type};
+    queued = QueueSend(out, request, std::move(sent), std::move(staged));
   }
-  out.id = request.id;
-  out.to = chat;
-  out.type = request.type;
-  out.media_type = request.media_type;
-  bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
-                               [](const DeviceEnc& e) { return e.type == "pkmsg"; });
-  if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  // A named local, not a temporary in the co_await: GCC 12 frees such
-  // temporaries of a coroutine call twice.
-  MessagingState::Sent sent{.to = chat.ToString(),
-                            .message = request.message,
-                            .type = request.type,
-                            .media_type = request.media_type};
-  co_return co_await Deliver(out, request, std::move(sent));
+  co_return co_await FinishSend(std::move(queued));
 }
 
 asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest& request,
@@ -348,9 +300,9 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
 
   Jid me = lid && !own.lid.IsEmpty() ? own.lid : own.pn;
   signal::SenderKeyName name{group.ToString(), RawAddress(me)};
-  OutgoingStanza out;
+  std::shared_ptr<Outgoing> queued;
   {
-    co_await LockSignal();
+    co_await LockSignal(/*flush=*/false);
     SignalLockGuard unlock{this};
     signal::LocalIdentity local = Local();
     // Who already has our sender key (sender-key-memory).
@@ -367,6 +319,7 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
     struct Encrypted {
       std::string skmsg;
       std::vector<DeviceEnc> skdms;
+      Staged staged;
     };
     base::Result<Encrypted> encrypted =
         co_await base::Offload(blocking_, [&]() -> base::Result<Encrypted> {
@@ -395,27 +348,29 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
           for (const std::string& device : has_key) remembered += device + "\n";
           WAGATE_RETURN_IF_ERROR(
               overlay.Put(kSenderKeyMemoryType, group.ToString(), std::move(remembered)));
-          WAGATE_RETURN_IF_ERROR(Persist(request, overlay));
+          result.staged = StageSend(overlay);
           return result;
         });
     if (!encrypted.ok()) co_return encrypted.status();
+    OutgoingStanza out;
     out.skmsg = std::move(encrypted->skmsg);
     out.participants = std::move(encrypted->skdms);
+    out.id = request.id;
+    out.to = group;
+    out.type = request.type;
+    out.media_type = request.media_type;
+    out.addressing_mode = mode;
+    bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
+                                 [](const DeviceEnc& e) { return e.type == "pkmsg"; });
+    if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
+    MessagingState::Sent sent{.to = group.ToString(),
+                              .message = request.message,
+                              .type = request.type,
+                              .media_type = request.media_type,
+                              .addressing_mode = mode};
+    queued = QueueSend(out, request, std::move(sent), std::move(encrypted->staged));
   }
-  out.id = request.id;
-  out.to = group;
-  out.type = request.type;
-  out.media_type = request.media_type;
-  out.addressing_mode = mode;
-  bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
-                               [](const DeviceEnc& e) { return e.type == "pkmsg"; });
-  if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-  MessagingState::Sent sent{.to = group.ToString(),
-                            .message = request.message,
-                            .type = request.type,
-                            .media_type = request.media_type,
-                            .addressing_mode = mode};
-  co_return co_await Deliver(out, request, std::move(sent));
+  co_return co_await FinishSend(std::move(queued));
 }
 
 }  // namespace wa::client

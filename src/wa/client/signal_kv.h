@@ -2,14 +2,24 @@
 //   KeyStoreKv   wa::signal::KeyValueStore over store::KeyStore + instance;
 //   OverlayKv    buffers every write in memory (reads see them) until
 //                Commit() writes them all in one KeyStore batch, or Discard()
-//                forgets them. One overlay per incoming message makes
-//                "decrypt, persist the message, then write the Signal state"
-//                possible; sends commit theirs right away.
-// Both block (the KeyStore does): call them on the blocking pool.
-// Thread safety: one thread at a time (wa::signal holds its Context lock).
+//                forgets them. One overlay per incoming batch makes
+//                "decrypt, persist the messages, then write the Signal
+//                state" possible; a send Take()s its writes and stages them.
+//   StagedKv     the connection's view of its Signal state: the sends'
+//                state between encryption and commit (staged: one send's
+//                writes are read by the next at once while the commit that
+//                carries them is still queued, send_commits.cc, so sends
+//                pipeline instead of waiting for a store commit each), and
+//                a bounded cache of committed records, so a send to a known
+//                chat reads nothing from the store.
+// All block (the KeyStore does): call them on the blocking pool.
+// Thread safety: KeyStoreKv and OverlayKv one thread at a time (wa::signal
+// holds its Context lock); StagedKv is safe from any thread.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +58,8 @@ class OverlayKv final : public signal::KeyValueStore {
   // forgets them. A failed commit keeps the buffer (the caller may retry).
   base::Status Commit();
   void Discard() { pending_.clear(); }
+  // The buffered changes (last value per key), forgotten here.
+  std::vector<signal::KeyWrite> Take();
   bool empty() const { return pending_.empty(); }
   size_t size() const { return pending_.size(); }
 
@@ -55,6 +67,64 @@ class OverlayKv final : public signal::KeyValueStore {
   signal::KeyValueStore& base_;
   // (type, id) → value; nullopt = deleted.
   std::map<std::pair<std::string, std::string>, std::optional<std::string>> pending_;
+};
+
+class StagedKv final : public signal::KeyValueStore {
+ public:
+  // Bounds the clean (committed) entries; staged ones stay until released.
+  static constexpr size_t kMaxCachedBytes = 4 << 20;
+  static constexpr size_t kMaxCachedEntries = 8192;
+
+  explicit StagedKv(signal::KeyValueStore& base, size_t max_cached_bytes = kMaxCachedBytes)
+      : base_(base), max_bytes_(max_cached_bytes) {}
+
+  // Staged and cached values first, then the base (what it returns for a
+  // cached type is cached, absence included). REQUIRES: the Signal lock —
+  // one Get or Write at a time.
+  base::Result<std::map<std::string, std::string>> Get(
+      std::string_view type, const std::vector<std::string>& ids) override;
+  // Straight to the base, then cached. REQUIRES: the Signal lock, and
+  // nothing staged for these keys (callers outside the send pipeline wait
+  // until every staged commit is done). A caller whose write may still be
+  // rolled back by an enclosing transaction calls ForgetCached when it is.
+  base::Status Write(const std::vector<signal::KeyWrite>& writes) override;
+
+  // Any thread. Makes `writes` visible to Get; returns the stage's number
+  // (increasing).
+  uint64_t Stage(const std::vector<signal::KeyWrite>& writes);
+  // Any thread. The commit carrying stage `stage` ended: stored (the
+  // values stay cached) or failed (its keys read from the base again),
+  // unless a later stage wrote them.
+  void Release(const std::vector<signal::KeyWrite>& writes, uint64_t stage, bool committed);
+  // Drops every clean entry: the next reads go to the base.
+  void ForgetCached();
+  bool empty() const;  // nothing staged
+
+  // Only what nothing but this connection's Signal code writes is cached;
+  // pre-keys are written by the upload path too.
+  static bool Cacheable(std::string_view type);
+
+ private:
+  using Key = std::pair<std::string, std::string>;
+  struct Entry {
+    std::optional<std::string> value;  // nullopt = absent / deleted
+    uint64_t stage = 0;                // 0: clean (as the base has it)
+    uint64_t used = 0;                 // for eviction, least recently used first
+  };
+  void PutClean(const Key& key, std::optional<std::string> value);  // REQUIRES mu_
+  void Evict();                                                     // REQUIRES mu_
+  static size_t SizeOf(const Key& key, const Entry& e) {
+    return key.first.size() + key.second.size() + (e.value ? e.value->size() : 0) + 64;
+  }
+
+  signal::KeyValueStore& base_;
+  const size_t max_bytes_;
+  mutable std::mutex mu_;
+  uint64_t next_stage_ = 0;       // guarded by mu_
+  uint64_t clock_ = 0;            // guarded by mu_
+  size_t bytes_ = 0;              // guarded by mu_
+  std::map<Key, Entry> entries_;  // guarded by mu_
+  size_t staged_count_ = 0;       // guarded by mu_
 };
 
 }  // namespace wa::client
