@@ -23,8 +23,8 @@ Our own code is compiled with -ffunction-sections (cmake/wagate.cmake), so
 there a section is a function. Archives from Debian (OpenSSL, SQLite,
 protobuf, ...) have one .text per object file, which moves whole. Read-only
 data gets the same treatment in `.rodata.hot` (after .rodata, so it stays
-out of the executable segment): what that code names, plus the .rodata of
-the archive members whose code ran.
+out of the executable segment): what that code names by address, the
+.rodata of the archive members whose code ran, and every typeinfo name.
 
 A stale script does no harm: names that no longer exist match nothing, and
 new code simply stays in .text. Re-run after large changes:
