@@ -17,6 +17,14 @@ function(wagate_warnings target)
   endif()
 endfunction()
 
+# One section per function and per data object in our own code, so that
+# --gc-sections drops what is unused and the linker can place each function
+# where cmake/hot_text.ld says (the code a running server executes packed
+# together; docs/benchmarks.md, "Idle memory").
+function(wagate_sections target)
+  target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
+endfunction()
+
 # wagate_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # Declares the library target of one src/ folder. Include paths are rooted at
 # src/ so that headers are included as "base/status.h", "store/store.h", ...
@@ -26,6 +34,7 @@ function(wagate_library name)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   wagate_warnings(${name})
+  wagate_sections(${name})
 endfunction()
 
 # wagate_test(<name> SOURCES ... DEPS ...) — one GoogleTest binary, registered with ctest.
