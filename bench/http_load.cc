@@ -392,6 +392,7 @@ class Generator {
     j.Int("connections", static_cast<uint64_t>(o_.connections));
     j.Int("connections_open", static_cast<uint64_t>(pool));
     j.Int("scheduled", Scheduled()).Int("sent", c_.sent).Int("completed", c_.completed);
+    j.Int("sent_with_warmup", sent_all_);
     j.Int("ok", c_.ok).Int("errors", c_.errors_status + c_.errors_io);
     j.Int("errors_status", c_.errors_status).Int("errors_io", c_.errors_io);
     j.Int("timeouts", c_.timeouts).Int("dropped", c_.dropped);
@@ -638,6 +639,9 @@ class Generator {
     if (c.state == Conn::State::kBusy && (events & EPOLLOUT) && c.want_out) Flush(i);
     if (c.state == Conn::State::kClosed) return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) OnReadable(i, now);
+    // The server closed after its answer without saying so: reopen now,
+    // before the next request is sent into the closed connection.
+    if ((events & EPOLLRDHUP) && c.state == Conn::State::kIdle) Reopen(i);
   }
 
   void OnReadable(size_t i, int64_t now) {
