@@ -606,6 +606,8 @@ class Generator {
       } else {
         ++c_.errors_status;
       }
+      // Every answer's latency, whatever its status (as wrk2 and vegeta do);
+      // the errors are counted apart.
       latency_.Record((now - Sched(c.index)) / 1000);
       last_done_ns_ = std::max(last_done_ns_, now);
     }
