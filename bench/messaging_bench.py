@@ -193,11 +193,10 @@ def bench_wagate(sim, backend, db, tmp, n, duration, connections, open_loop):
         # Open loop last, so the RSS above means what it meant before.
         rate, http_load, ol_connections = open_loop
         open_loop_results = [
-            run_open_loop(http_load, w.port, rate, duration, [body], tmp, ol_connections,
-                          w.proc.pid),
-            run_open_loop(http_load, w.port, rate, duration, many, tmp, ol_connections,
-                          w.proc.pid),
-        ]
+            run_open_loop(http_load, w.port, rate, duration, bodies, tmp, ol_connections,
+                          w.proc.pid)
+            for bodies in ([body], many)
+        ] if rate > 0 else []
         return {
             "backend": backend, "incoming_messages": n, "incoming_seconds": round(drain, 3),
             "incoming_per_s": round(n / drain, 1),
@@ -257,7 +256,8 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--send-rate", type=float, default=2000,
-                    help="requests/s of the open-loop send scenario (issue 6 target: 2,000)")
+                    help="requests/s of the open-loop send scenario (issue 6 target: 2,000; "
+                    "0 skips it)")
     ap.add_argument("--send-connections", type=int, default=64,
                     help="keep-alive connections of the open-loop generator")
     ap.add_argument("--http-load", help="bench/http_load (default: next to the wagate build)")
@@ -265,7 +265,8 @@ def main():
     ap.add_argument("--skip-baileys", action="store_true",
                     help="wagate only, for quick iterations (no ratio; prints, writes nothing)")
     args = ap.parse_args()
-    open_loop = (args.send_rate, find_http_load(args.wagate, args.http_load),
+    open_loop = (args.send_rate,
+                 find_http_load(args.wagate, args.http_load) if args.send_rate > 0 else None,
                  args.send_connections)
     os.environ["WAGATE_BIN"] = args.wagate
     os.environ["WASIM_BIN"] = args.wasim
