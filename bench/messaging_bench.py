@@ -12,6 +12,11 @@ and for Baileys:
   send      REST POST /whatsapp/message/send/text under wrk (wagate), or
             sock.sendMessage with the same concurrency (Baileys): requests/s,
             p50 and p99 until the server's ack;
+  send_open_loop  (wagate only) the same POST at a fixed rate (--send-rate)
+            with bench/http_load: p50/p99/p99.9 from each request's scheduled
+            time. wrk's closed loop measures the maximum throughput, and its
+            percentiles follow from its concurrency (Little's law); a
+            latency target at a rate needs the open loop;
   memory    RSS of the process, linked and idle, and at the end of the run.
 Everything runs on this machine's cores, wasim included. JSON goes to
 bench/results/messaging.json.
@@ -99,7 +104,57 @@ def run_wrk(port, duration, connections, body, bodies=None):
     sys.exit("wrk gave no report:\n" + r.stdout + r.stderr)
 
 
-def bench_wagate(sim, backend, db, tmp, n, duration, connections):
+def find_http_load(wagate, given):
+    """bench/http_load of the build tree that holds the wagate binary."""
+    if given:
+        return given
+    d = os.path.dirname(os.path.abspath(wagate))
+    while d != os.path.dirname(d):
+        if os.path.exists(os.path.join(d, "CMakeCache.txt")):
+            path = os.path.join(d, "bench", "http_load")
+            if os.path.exists(path):
+                return path
+            break
+        d = os.path.dirname(d)
+    sys.exit("bench/http_load not found next to the wagate build; build it "
+             "(ninja -C build http_load) or pass --http-load")
+
+
+def run_open_loop(http_load, port, rate, duration, bodies, tmp, connections, wagate_pid):
+    """POST send/text at `rate` requests/s, the bodies in turn (bench/http_load)."""
+    body_file = os.path.join(tmp, "open-loop-bodies.txt")
+    with open(body_file, "w") as f:
+        f.write("\n".join(bodies) + "\n")
+    warmup, timeout_ms = 1, 5000
+    cpu0 = cpu_s(wagate_pid)
+    r = subprocess.run([http_load, "--url", f"http://127.0.0.1:{port}/whatsapp/message/send/text",
+                        "--rate", str(rate), "--duration", str(duration), "--warmup", str(warmup),
+                        "--connections", str(connections), "--method", "POST",
+                        "--header", f"x-api-key: {API_KEY}", "--body-file", body_file,
+                        "--timeout-ms", str(timeout_ms), "--json"],
+                       capture_output=True, text=True, timeout=warmup + duration + timeout_ms / 1000 + 30)
+    cpu = cpu_s(wagate_pid) - cpu0
+    try:
+        rep = json.loads(r.stdout)
+    except ValueError:
+        sys.exit("http_load gave no report:\n" + r.stdout + r.stderr)
+    lat = rep["latency_ms"]
+    return {
+        "chats": len(set(bodies)), "rate_asked": rep["rate_asked"],
+        "rate_achieved": rep["rate_achieved"], "completed": rep["completed"],
+        "p50_ms": lat["p50"], "p90_ms": lat["p90"], "p99_ms": lat["p99"], "p999_ms": lat["p999"],
+        "max_ms": lat["max"], "errors": rep["errors"], "timeouts": rep["timeouts"],
+        "dropped": rep["dropped"], "queued_for_connection": rep["queued_for_connection"],
+        "connections": connections,
+        # The generator's own lateness (schedule to write): should stay small.
+        "send_delay_p99_ms": rep["send_delay_ms"]["p99"],
+        "loadgen_cpu_us_per_request": rep["cpu_us_per_request"],
+        # Over the whole run, warm-up included.
+        "wagate_cpu_us_per_request": round(cpu * 1e6 / max(1, rep["sent_with_warmup"]), 1),
+    }
+
+
+def bench_wagate(sim, backend, db, tmp, n, duration, connections, open_loop):
     data = os.path.join(tmp, f"wagate-{backend}")
     env = {"WAGATE_WA_URL": sim.ws_url, "WAGATE_WA_ROOT_KEY": sim.root_key}
     w = Wagate(data, env_overrides=env, db=db)
@@ -135,6 +190,13 @@ def bench_wagate(sim, backend, db, tmp, n, duration, connections):
         run_wrk(w.port, 2, connections, body, many)  # warm-up for the other chats
         rep_many = run_wrk(w.port, duration, connections, body, many)
         rss_after = rss_kib(w.proc.pid)
+        # Open loop last, so the RSS above means what it meant before.
+        rate, http_load, ol_connections = open_loop
+        open_loop_results = [
+            run_open_loop(http_load, w.port, rate, duration, bodies, tmp, ol_connections,
+                          w.proc.pid)
+            for bodies in ([body], many)
+        ] if rate > 0 else []
         return {
             "backend": backend, "incoming_messages": n, "incoming_seconds": round(drain, 3),
             "incoming_per_s": round(n / drain, 1),
@@ -153,6 +215,7 @@ def bench_wagate(sim, backend, db, tmp, n, duration, connections):
             rep_many["errors_connect"],
             "rss_idle_linked_kib": rss_idle, "rss_peak_incoming_kib": peak,
             "rss_after_send_kib": rss_after, "connections": connections,
+            "send_open_loop": open_loop_results,
         }
     finally:
         w.kill()
@@ -192,10 +255,19 @@ def main():
     ap.add_argument("--messages", type=int, default=5000)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--send-rate", type=float, default=2000,
+                    help="requests/s of the open-loop send scenario (issue 6 target: 2,000; "
+                    "0 skips it)")
+    ap.add_argument("--send-connections", type=int, default=64,
+                    help="keep-alive connections of the open-loop generator")
+    ap.add_argument("--http-load", help="bench/http_load (default: next to the wagate build)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "messaging.json"))
     ap.add_argument("--skip-baileys", action="store_true",
                     help="wagate only, for quick iterations (no ratio; prints, writes nothing)")
     args = ap.parse_args()
+    open_loop = (args.send_rate,
+                 find_http_load(args.wagate, args.http_load) if args.send_rate > 0 else None,
+                 args.send_connections)
     os.environ["WAGATE_BIN"] = args.wagate
     os.environ["WASIM_BIN"] = args.wasim
     with tempfile.TemporaryDirectory(prefix="wagate-msgbench-") as tmp:
@@ -206,11 +278,11 @@ def main():
             for i, phone in enumerate(PEERS[1:]):
                 sim.admin("POST", "/admin/accounts", {"phone": phone, "name": f"Peer {i}"})
             results = [bench_wagate(sim, "sqlite", f"sqlite:{tmp}/wagate.db", tmp, args.messages,
-                                    args.duration, args.connections)]
+                                    args.duration, args.connections, open_loop)]
             if args.mongodb:
                 uri = args.mongodb.rstrip("/") + "/wagate_msgbench_%d" % os.getpid()
                 results.append(bench_wagate(sim, "mongodb", uri, tmp, args.messages,
-                                            args.duration, args.connections))
+                                            args.duration, args.connections, open_loop))
             if args.skip_baileys:
                 print(json.dumps(results, indent=2))
                 return
