@@ -194,7 +194,29 @@ class MessagingState {
   void RememberSent(const std::string& id, Sent sent);
   std::optional<Sent> FindSent(const std::string& id) const;
 
+  // Group metadata for sends [§8.10 step 1], so a send to a group is not a
+  // w:g2 query each time. A w:gp2 notification for the group drops it (the
+  // next send asks again); entries also expire, in case a change went
+  // unnoticed. Memory only: after a restart the first send asks.
+  struct GroupInfo {
+    std::string addressing_mode;            // "lid" | "pn"
+    std::vector<std::string> participants;  // user JIDs without device, as listed
+    int64_t fetched_ms = 0;
+  };
+  std::optional<GroupInfo> GetGroup(const std::string& group) const;
+  // A send reads GroupEpoch() before it asks the server and passes it here:
+  // when a group changed in between (the answer may predate the change), the
+  // answer is not cached.
+  void PutGroup(const std::string& group, GroupInfo info, uint64_t epoch);
+  void InvalidateGroup(const std::string& group);
+  // Grows with every InvalidateGroup. A send that encrypts under a different
+  // epoch than the one its member list was read under starts over, so a
+  // member removed meanwhile never gets the new sender key.
+  uint64_t GroupEpoch() const;
+
   // Bounds: the caches drop their oldest entries past these.
+  static constexpr size_t kMaxGroups = 2000;
+  static constexpr int64_t kGroupTtlMs = 60 * 60 * 1000;
   static constexpr size_t kMaxDeviceUsers = 10000;
   static constexpr size_t kMaxSent = 2000;
   static constexpr int64_t kDeviceTtlMs = 5 * 60 * 1000;
@@ -212,6 +234,8 @@ class MessagingState {
   std::vector<std::pair<std::string, std::string>> unsaved_lid_;  // (pn, lid), oldest first
   std::map<std::string, Sent> sent_;
   std::vector<std::string> sent_order_;
+  std::map<std::string, GroupInfo> groups_;
+  uint64_t group_epoch_ = 0;
 };
 
 }  // namespace wa::client

@@ -319,5 +319,41 @@ TEST(MessagingState, LidMappingsAreHandedOutForSavingOnce) {
   EXPECT_EQ(again[1].first, "15550100003");
 }
 
+// The group cache: a notification drops the entry, an answer asked for
+// before a change is not cached, entries expire and are bounded.
+TEST(MessagingState, GroupCacheInvalidation) {
+  base::FakeClock clock;
+  MessagingState state(clock);
+  const std::string g = "120363000000000001@g.us";
+  uint64_t epoch = state.GroupEpoch();
+  state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid", "2@lid"}}, epoch);
+  ASSERT_TRUE(state.GetGroup(g));
+  EXPECT_EQ(state.GetGroup(g)->participants, (std::vector<std::string>{"1@lid", "2@lid"}));
+  EXPECT_EQ(state.GetGroup(g)->addressing_mode, "lid");
+
+  state.InvalidateGroup(g);
+  EXPECT_FALSE(state.GetGroup(g));
+  EXPECT_NE(state.GroupEpoch(), epoch);
+
+  // Asked before the change, answered after: not cached.
+  uint64_t before = state.GroupEpoch();
+  state.InvalidateGroup(g);
+  state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid"}}, before);
+  EXPECT_FALSE(state.GetGroup(g));
+  state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid"}}, state.GroupEpoch());
+  EXPECT_TRUE(state.GetGroup(g));
+
+  clock.AdvanceMs(MessagingState::kGroupTtlMs + 1);
+  EXPECT_FALSE(state.GetGroup(g));
+
+  for (size_t i = 0; i < MessagingState::kMaxGroups + 5; ++i) {
+    clock.AdvanceMs(1);
+    state.PutGroup(std::to_string(i) + "@g.us", {.addressing_mode = "pn", .participants = {}},
+                   state.GroupEpoch());
+  }
+  EXPECT_FALSE(state.GetGroup("0@g.us"));
+  EXPECT_TRUE(state.GetGroup(std::to_string(MessagingState::kMaxGroups + 4) + "@g.us"));
+}
+
 }  // namespace
 }  // namespace wa::client
