@@ -6,7 +6,6 @@ captures what the group gets); D, added afterwards, must read the next one.
 What a phone decrypted is in GET /admin/accounts/:phone/received."""
 import pytest
 
-from conftest import API_KEY, Wagate  # noqa: F401  (fixtures' module)
 from test_messaging import A, B, Linked, wait_for
 
 C = "15550100003"

@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 
+from conftest import API_KEY
+from http_client import request
 from test_messaging import B, Files, Linked, wait_for
 
 FFMPEG = shutil.which("ffmpeg")
@@ -47,8 +49,6 @@ def send_video(linked, url):
 
 class VideoLinked(Linked):
     def send_media_url(self, url):
-        from conftest import API_KEY
-        from http_client import request
         return request(self.w.port, "POST", "/whatsapp/message/send/media",
                        {"x-api-key": API_KEY},
                        body={"to": B, "mediaUrl": url, "mediaType": "video", "caption": "clip"},
