@@ -205,14 +205,18 @@ class MessagingState {
   };
   std::optional<GroupInfo> GetGroup(const std::string& group) const;
   // A send reads GroupEpoch() before it asks the server and passes it here:
-  // when a group changed in between (the answer may predate the change), the
-  // answer is not cached.
+  // when the group changed in between (the answer may predate the change),
+  // the answer is not cached.
   void PutGroup(const std::string& group, GroupInfo info, uint64_t epoch);
   void InvalidateGroup(const std::string& group);
-  // Grows with every InvalidateGroup. A send that encrypts under a different
-  // epoch than the one its member list was read under starts over, so a
-  // member removed meanwhile never gets the new sender key.
+  // Grows with every InvalidateGroup.
   uint64_t GroupEpoch() const;
+  // Whether `group` was invalidated after GroupEpoch() was `epoch`. A send
+  // whose group changed between reading its member list and encrypting
+  // starts over, so a member removed meanwhile never gets the new sender
+  // key. Changes of other groups do not count (when the record of a change
+  // was dropped, past kMaxGroups changes, it answers true: safe).
+  bool GroupChangedSince(const std::string& group, uint64_t epoch) const;
 
   // Bounds: the caches drop their oldest entries past these.
   static constexpr size_t kMaxGroups = 2000;
@@ -225,6 +229,8 @@ class MessagingState {
   // Sets pn ↔ lid (dropping what either was mapped to); false when it was
   // already so. REQUIRES: mu_.
   bool InsertLidMappingLocked(const std::string& pn_user, const std::string& lid_user);
+  // REQUIRES: mu_.
+  bool GroupChangedSinceLocked(const std::string& group, uint64_t epoch) const;
 
   const base::Clock& clock_;
   mutable std::mutex mu_;
@@ -236,6 +242,8 @@ class MessagingState {
   std::vector<std::string> sent_order_;
   std::map<std::string, GroupInfo> groups_;
   uint64_t group_epoch_ = 0;
+  std::map<std::string, uint64_t> group_changed_at_;  // epoch of each group's last change
+  uint64_t forgotten_changes_up_to_ = 0;              // newest epoch dropped from it
 };
 
 }  // namespace wa::client

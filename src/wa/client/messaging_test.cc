@@ -337,11 +337,19 @@ TEST(MessagingState, GroupCacheInvalidation) {
 
   // Asked before the change, answered after: not cached.
   uint64_t before = state.GroupEpoch();
+  EXPECT_FALSE(state.GroupChangedSince(g, before));
   state.InvalidateGroup(g);
+  EXPECT_TRUE(state.GroupChangedSince(g, before));
   state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid"}}, before);
   EXPECT_FALSE(state.GetGroup(g));
   state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid"}}, state.GroupEpoch());
   EXPECT_TRUE(state.GetGroup(g));
+  // Another group's change does not hold this one up.
+  uint64_t now = state.GroupEpoch();
+  state.InvalidateGroup("other@g.us");
+  EXPECT_FALSE(state.GroupChangedSince(g, now));
+  state.PutGroup(g, {.addressing_mode = "pn", .participants = {}}, now);
+  EXPECT_EQ(state.GetGroup(g)->addressing_mode, "pn");
 
   clock.AdvanceMs(MessagingState::kGroupTtlMs + 1);
   EXPECT_FALSE(state.GetGroup(g));
@@ -353,6 +361,15 @@ TEST(MessagingState, GroupCacheInvalidation) {
   }
   EXPECT_FALSE(state.GetGroup("0@g.us"));
   EXPECT_TRUE(state.GetGroup(std::to_string(MessagingState::kMaxGroups + 4) + "@g.us"));
+
+  // The record of changes is bounded too; a dropped one counts as a change.
+  uint64_t start = state.GroupEpoch();
+  for (size_t i = 0; i < MessagingState::kMaxGroups + 1; ++i) {
+    state.InvalidateGroup(std::to_string(i) + "@g.us");
+  }
+  EXPECT_TRUE(state.GroupChangedSince("0@g.us", start));      // dropped: safe answer
+  EXPECT_TRUE(state.GroupChangedSince("never@g.us", start));  // cannot tell: safe answer
+  EXPECT_FALSE(state.GroupChangedSince("never@g.us", state.GroupEpoch()));
 }
 
 }  // namespace

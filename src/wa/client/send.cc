@@ -349,7 +349,7 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest
     {
       co_await LockSignal();
       SignalLockGuard unlock{this};
-      if (state_.GroupEpoch() != epoch) {
+      if (state_.GroupChangedSince(group.ToString(), epoch)) {
         if (attempt < kMaxAttempts) continue;
         co_return base::Unavailable("group membership keeps changing; try again");
       }
