@@ -2,7 +2,9 @@
 # Installs what wagate needs on Debian 12, only what is missing, so a second
 # run is quick. Usage: scripts/deps.sh build|test
 #   build: compiler, CMake/Ninja and the libraries of the server
-#   test:  build + GoogleTest, Google Benchmark, pytest, wrk
+#   test:  build + GoogleTest, Google Benchmark, pytest, wrk, ffmpeg (the
+#          video-thumbnail tests make their video with it; at run time
+#          ffmpeg is optional: without it videos go without a thumbnail)
 set -euo pipefail
 
 mode=${1:-build}
@@ -14,6 +16,7 @@ build_pkgs=(
   libstb-dev
 )
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest python3-pymongo wrk clang-format
+  ffmpeg
   clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")

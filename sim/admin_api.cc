@@ -230,6 +230,7 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                  if (!m.file_name.empty()) o["fileName"] = m.file_name;
                  if (!m.mimetype.empty()) o["mimetype"] = m.mimetype;
                  if (m.media) o["data"] = base::Base64Encode(*m.media);
+                 if (!m.thumbnail.empty()) o["thumbnail"] = base::Base64Encode(m.thumbnail);
                  if (!m.error.empty()) o["error"] = m.error;
                  messages.push_back(std::move(o));
                }
@@ -301,7 +302,22 @@ void AddAdminRoutes(http::Router& router, Simulator& sim, const AdminInfo& info,
                    lists[i].emplace_back(p.as_string());
                  }
                }
-               auto group = sim.router().ChangeMembers(*jid, lists[0], lists[1]);
+               Router::MemberChange change{.add = std::move(lists[0]),
+                                           .remove = std::move(lists[1]),
+                                           .actor = {},
+                                           .eavesdrop = false};
+               if (const json::value* v = body->if_contains("eavesdrop")) {
+                 if (!v->is_bool()) return Error(base::InvalidArgument("eavesdrop is a boolean"));
+                 change.eavesdrop = v->as_bool();
+               }
+               if (const json::value* v = body->if_contains("actor")) {
+                 if (!v->is_string()) return Error(base::InvalidArgument("actor is a phone"));
+                 change.actor = std::string(v->as_string());
+                 if (sim.accounts().FindByPhone(change.actor) == nullptr) {
+                   return Error(base::NotFound("account " + change.actor + " not found"));
+                 }
+               }
+               auto group = sim.router().ChangeMembers(*jid, change);
                if (!group.ok()) return Error(group.status());
                json::array members;
                for (const std::string& p : (*group)->phones) members.emplace_back(p);

@@ -46,9 +46,10 @@ base::Result<const Group*> Router::CreateGroup(std::string_view subject,
 
 // <notification from=group type='w:gp2' participant=creator …><child/></notification>
 // to every companion of `to` (queued until acked).
-void Router::NotifyGroup(const Group& group, const std::vector<std::string>& to,
-                         const Node& child) {
-  const Account* creator = sim_.accounts().FindByPhone(group.phones.front());
+void Router::NotifyGroup(const Group& group, const std::vector<std::string>& to, const Node& child,
+                         std::string_view actor) {
+  const Account* creator =
+      sim_.accounts().FindByPhone(actor.empty() ? std::string_view(group.phones.front()) : actor);
   for (const std::string& phone : to) {
     Account* member = sim_.accounts().FindByPhone(phone);
     if (member == nullptr) continue;
@@ -76,9 +77,9 @@ std::vector<const Group*> Router::Groups() const {
   return out;
 }
 
-base::Result<const Group*> Router::ChangeMembers(const wa::Jid& jid,
-                                                 const std::vector<std::string>& add,
-                                                 const std::vector<std::string>& remove) {
+base::Result<const Group*> Router::ChangeMembers(const wa::Jid& jid, const MemberChange& change) {
+  const std::vector<std::string>& add = change.add;
+  const std::vector<std::string>& remove = change.remove;
   auto it = groups_.find(jid.ToNonAd().ToString());
   if (it == groups_.end()) return base::NotFound("group " + jid.ToString() + " not found");
   Group& group = it->second;
@@ -120,7 +121,18 @@ base::Result<const Group*> Router::ChangeMembers(const wa::Jid& jid,
     std::erase_if(group.phones, [&](const std::string& p) {
       return std::find(removed.begin(), removed.end(), p) != removed.end();
     });
-    NotifyGroup(group, before, participants("remove", removed));
+    // The actor is named before it may have removed itself (a leave).
+    std::string actor = change.actor;
+    if (actor.empty()) actor = before.front();
+    NotifyGroup(group, before, participants("remove", removed), actor);
+    if (change.eavesdrop) {
+      for (const std::string& phone : removed) {
+        if (std::find(group.eavesdroppers.begin(), group.eavesdroppers.end(), phone) ==
+            group.eavesdroppers.end()) {
+          group.eavesdroppers.push_back(phone);
+        }
+      }
+    }
     // Removed members must not read what follows: the phones start new
     // sender keys (companions manage their own).
     for (const std::string& phone : group.phones) {
@@ -132,7 +144,10 @@ base::Result<const Group*> Router::ChangeMembers(const wa::Jid& jid,
   }
   if (!added.empty()) {
     group.phones.insert(group.phones.end(), added.begin(), added.end());
-    NotifyGroup(group, group.phones, participants("add", added));
+    std::erase_if(group.eavesdroppers, [&](const std::string& p) {
+      return std::find(added.begin(), added.end(), p) != added.end();
+    });
+    NotifyGroup(group, group.phones, participants("add", added), change.actor);
   }
   Touch();
   spdlog::info("wasim: group {}: +{} -{} → {} members", group.Jid().ToString(), added.size(),
@@ -226,7 +241,11 @@ Node Router::HandleGroupIq(SimConnection& conn, const Node& iq) {
         if (group->phones.size() == 1) {
           groups_.erase(group->Jid().ToString());
           Touch();
-        } else if (auto r = ChangeMembers(group->Jid(), {}, {self}); !r.ok()) {
+        } else if (auto r = ChangeMembers(
+                       group->Jid(),
+                       MemberChange{
+                           .add = {}, .remove = {self}, .actor = self, .eavesdrop = false});
+                   !r.ok()) {
           return to_error(r.status());
         }
       }
@@ -254,8 +273,10 @@ Node Router::HandleGroupIq(SimConnection& conn, const Node& iq) {
       auto phones = phones_of(*change);
       if (!phones.ok()) return to_error(phones.status());
       const bool add = std::string_view(action) == "add";
-      auto r = ChangeMembers(group->Jid(), add ? *phones : std::vector<std::string>{},
-                             add ? std::vector<std::string>{} : *phones);
+      MemberChange member_change;
+      (add ? member_change.add : member_change.remove) = *phones;
+      member_change.actor = self;
+      auto r = ChangeMembers(group->Jid(), member_change);
       if (!r.ok()) return to_error(r.status());
       Node out = ResultFor(iq);
       Node echo(action);

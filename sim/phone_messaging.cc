@@ -73,9 +73,11 @@ void Describe(const Message& m, ReceivedMessage& out, const BlobStore& blobs) {
   } else if (m.has_image_message()) {
     media("image", m.image_message(), wa::media::MediaType::kImage);
     out.text = m.image_message().caption();
+    out.thumbnail = m.image_message().jpeg_thumbnail();
   } else if (m.has_video_message()) {
     media("video", m.video_message(), wa::media::MediaType::kVideo);
     out.text = m.video_message().caption();
+    out.thumbnail = m.video_message().jpeg_thumbnail();
   } else if (m.has_audio_message()) {
     media("audio", m.audio_message(), wa::media::MediaType::kAudio);
   } else if (m.has_document_message()) {

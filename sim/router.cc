@@ -205,6 +205,24 @@ void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& 
               std::move(out));
     }
   }
+  // Removed members who capture what the group gets (Group::eavesdroppers):
+  // the shared skmsg only, which the sender's new key makes unreadable.
+  if (skmsg == nullptr || only) return;
+  for (const std::string& phone : group.eavesdroppers) {
+    Account* former = sim_.accounts().FindByPhone(phone);
+    if (former == nullptr || former == &sender) continue;
+    Node out("message");
+    out.SetAttr("from", group.Jid());
+    out.SetAttr("id", message.GetAttrText("id").value_or(""));
+    out.SetAttr("participant",
+                wa::Jid::WithDevice(sender.lid, std::string(wa::kLidServer), self.device()));
+    out.SetAttr("participant_pn", sender.PnJid());
+    out.SetAttr("addressing_mode", "lid");
+    out.SetAttr("t", std::to_string(sim_.NowS()));
+    out.SetAttr("type", message.GetAttrText("type").value_or("text"));
+    out.AddChild(*skmsg);
+    Deliver(wa::Jid::WithDevice(former->phone, std::string(wa::kUserServer), 0), std::move(out));
+  }
 }
 
 void Router::Deliver(const wa::Jid& device, Node stanza) {

@@ -63,6 +63,7 @@ struct ReceivedMessage {
   std::string text;  // text or caption
   std::string file_name, mimetype;
   std::optional<std::string> media;  // decrypted bytes
+  std::string thumbnail;             // the message's jpegThumbnail (images, videos)
   std::string error;                 // decryption or download problem
 };
 
@@ -79,6 +80,10 @@ struct Group {
   std::string subject;
   std::vector<std::string> phones;  // members; the first is the creator (superadmin)
   int64_t creation = 0;
+  // Former members whose phone (device 0) still gets the shared skmsg of
+  // later messages, never a pairwise SKDM: a test's stand-in for a removed
+  // member who captures ciphertext, to show it cannot read it. Memory only.
+  std::vector<std::string> eavesdroppers;
   wa::Jid Jid() const { return wa::Jid(id, std::string(wa::kGroupServer)); }
 };
 
@@ -146,9 +151,14 @@ class Router {
   // Adds and removes members; every device of the old and new members gets a
   // w:gp2 <add>/<remove> notification; the remaining phones rotate their
   // sender key after a removal (the next message distributes a new one).
-  base::Result<const Group*> ChangeMembers(const wa::Jid& group,
-                                           const std::vector<std::string>& add,
-                                           const std::vector<std::string>& remove);
+  struct MemberChange {
+    std::vector<std::string> add, remove;  // phones
+    // Who did it (the notification's `participant`); empty: the creator.
+    // A member removing itself is a leave [B: messages-recv.ts].
+    std::string actor;
+    bool eavesdrop = false;  // removed phones become Group::eavesdroppers
+  };
+  base::Result<const Group*> ChangeMembers(const wa::Jid& group, const MemberChange& change);
   // w:g2 iqs from a companion.
   Node HandleGroupIq(SimConnection& conn, const Node& iq);
 
@@ -184,7 +194,8 @@ class Router {
   void PhoneRetry(Account& self, const Node& receipt);
   void SendHistorySync(Account& account, uint16_t device);
   Node GroupNode(const Group& group) const;
-  void NotifyGroup(const Group& group, const std::vector<std::string>& to, const Node& child);
+  void NotifyGroup(const Group& group, const std::vector<std::string>& to, const Node& child,
+                   std::string_view actor = {});
   void Touch();
   void RecordReceived(Account& account, ReceivedMessage message);
   base::Result<std::string> EncryptedStanzaFor(Account& from, Account& to, uint16_t device,

@@ -270,6 +270,60 @@ TEST(RouterTest, GroupFanOutPutsThePairwiseCopyBeforeTheSharedSkmsg) {
   EXPECT_EQ(a1[0].GetAttrText("type"), "read");
 }
 
+// A removal names its actor and reaches the old members' devices; a removed
+// phone marked as an eavesdropper gets later skmsgs (only those), records
+// what it could not read and answers no retry receipt; its companion gets
+// nothing.
+TEST(RouterTest, RemovalNotifiesWithTheActorAndEavesdroppersGetOnlyTheSkmsg) {
+  World w;
+  const std::string kC = "15550100003";
+  Account* c = *w.store.CreateAccount(kC, "Carol");
+  AddBareDevice(*w.a, 1);
+  AddBareDevice(*w.b, 1);
+  AddBareDevice(*c, 1);
+  auto group = w.router().CreateGroup("Team", {kA, kB, kC});
+  ASSERT_TRUE(group.ok());
+  const wa::Jid gjid = (*group)->Jid();
+  for (const auto& dev : {Pn(kA, 1), Pn(kB, 1), Pn(kC, 1)}) w.router().ForgetDevice(dev);
+
+  auto removed = w.router().ChangeMembers(
+      gjid, Router::MemberChange{.add = {}, .remove = {kC}, .actor = kB, .eavesdrop = true});
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ((*removed)->phones, (std::vector<std::string>{kA, kB}));
+  for (const auto& dev : {Pn(kA, 1), Pn(kB, 1), Pn(kC, 1)}) {
+    auto p = w.router().Pending(dev);
+    ASSERT_EQ(p.size(), 1u) << dev.ToString();
+    EXPECT_EQ(p[0].GetAttrText("type"), "w:gp2");
+    EXPECT_EQ(p[0].GetAttrText("participant"), w.b->lid + "@lid");
+    EXPECT_EQ(p[0].GetAttrText("participant_pn"), kB + "@s.whatsapp.net");
+    const Node* remove = p[0].GetChild("remove");
+    ASSERT_NE(remove, nullptr);
+    ASSERT_NE(remove->GetChild("participant"), nullptr);
+    EXPECT_EQ(remove->GetChild("participant")->GetAttrText("jid"), c->lid + "@lid");
+    w.router().ForgetDevice(dev);
+  }
+
+  Node message("message", {{"id", "3EB0EV"}, {"type", "text"}});
+  message.SetAttr("to", gjid);
+  message.AddChild(Enc("skmsg", "not for carol"));
+  w.router().OnMessage(Pn(kA, 1), message, w.reply);
+  EXPECT_EQ(w.router().PendingCount(Pn(kB, 1)), 1u);
+  EXPECT_EQ(w.router().PendingCount(Pn(kC, 1)), 0u);  // not a member: nothing
+  const auto& got = w.router().Received(kC);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, "3EB0EV");
+  EXPECT_EQ(got[0].error.rfind("skmsg", 0), 0u) << got[0].error;
+  EXPECT_TRUE(w.router().Pending(Pn(kA, 1)).empty());  // no retry receipt
+
+  // Added back: a member again, no longer an eavesdropper.
+  ASSERT_TRUE(w.router()
+                  .ChangeMembers(gjid,
+                                 Router::MemberChange{
+                                     .add = {kC}, .remove = {}, .actor = {}, .eavesdrop = false})
+                  .ok());
+  EXPECT_TRUE(w.router().FindGroup(gjid)->eavesdroppers.empty());
+}
+
 TEST(RouterTest, PhoneAndCompanionExchangeRealSignalMessages) {
   World w;
   Companion b1(w.random, *w.b, 1);

@@ -71,6 +71,10 @@ constexpr Setting kSettings[] = {
      "largest media a send may fetch from mediaUrl: bytes, or with a k/m suffix", "64mb"},
     {"media-allow-private", "WAGATE_MEDIA_ALLOW_PRIVATE",
      "1 lets sends fetch mediaUrl from loopback and private addresses (off: SSRF guard)", "0"},
+    {"ffmpeg", "WAGATE_FFMPEG",
+     "the ffmpeg program that makes video thumbnails: a path, or off; without it videos "
+     "go without a thumbnail",
+     "ffmpeg on PATH"},
 };
 
 const Setting* FindFlag(std::string_view flag) {
@@ -255,6 +259,12 @@ base::Status ApplySetting(std::string_view flag, const Value& v, Config& c) {
       return Bad(v, "must be 0 or 1");
     }
     c.media_allow_private = v.text == "1" || v.text == "true";
+  } else if (flag == "ffmpeg") {
+    // Checked when first used (a missing ffmpeg only costs the thumbnail).
+    if (v.text.empty() || v.text.size() > 4096 || v.text.find('\0') != std::string::npos) {
+      return Bad(v, "must be a path to the ffmpeg program, or off");
+    }
+    c.ffmpeg = v.text;
   } else if (flag == "push-name") {
     if (v.text.size() > 100) return Bad(v, "must be at most 100 characters", false);
     c.push_name = v.text;

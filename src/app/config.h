@@ -54,6 +54,8 @@ struct Config {
   // loopback addresses may be fetched (tests, local files).
   uint64_t media_max_bytes = 64ull << 20;
   bool media_allow_private = false;
+  // ffmpeg for video thumbnails: a path, "off", or empty for $PATH.
+  std::string ffmpeg;
   // Arguments that are not flags (the import file), in order.
   std::vector<std::string> positional;
 };

@@ -112,6 +112,13 @@ TEST(ParseConfig, FromEnvironment) {
   EXPECT_EQ(c.body_limit, 512u * 1024u);
 }
 
+TEST(ParseConfig, FfmpegPath) {
+  EXPECT_EQ(MustParse({}, {}).ffmpeg, "");  // look on PATH
+  EXPECT_EQ(MustParse({}, {{"WAGATE_FFMPEG", "/opt/ffmpeg/bin/ffmpeg"}}).ffmpeg,
+            "/opt/ffmpeg/bin/ffmpeg");
+  EXPECT_EQ(MustParse({"--ffmpeg=off"}, {}).ffmpeg, "off");
+}
+
 TEST(ParseConfig, FlagsWinOverEnvironmentInBothSpellings) {
   Env env = {{"WAGATE_PORT", "8080"}, {"WAGATE_HOST", "::1"}, {"WAGATE_INSTANCE", "a"}};
   Config c = MustParse({"--port=9090", "--host", "127.0.0.2", "--instance", "b"}, env);

@@ -160,6 +160,7 @@ int RunServe(const Config& config, const ServeHooks& hooks) {
   messaging.fetch.max_bytes = config.media_max_bytes;
   messaging.fetch.allow_private = config.media_allow_private;
   messaging.fetch.ca_file = config.wa_ca_file;
+  messaging.ffmpeg = config.ffmpeg;
   service::WhatsappService service(config.instance, *store, blocking, session, clock,
                                    std::move(messaging), &bus);
   for (base::Status status : {service.Init(), session.Start()}) {

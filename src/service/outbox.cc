@@ -55,7 +55,8 @@ base::Status SendError(const base::Status& s) {
 
 Outbox::Outbox(std::string instance, store::Store& store, EventBus* events,
                asio::thread_pool& blocking, MediaStore& media, SessionManager& session,
-               FetchOptions fetch, base::Random& random, const base::Clock& clock)
+               FetchOptions fetch, base::Random& random, const base::Clock& clock,
+               std::string ffmpeg)
     : instance_(std::move(instance)),
       store_(store),
       events_(events),
@@ -63,6 +64,7 @@ Outbox::Outbox(std::string instance, store::Store& store, EventBus* events,
       media_(media),
       session_(session),
       fetch_(std::move(fetch)),
+      video_thumbnails_(std::move(ffmpeg)),
       random_(random),
       clock_(clock) {}
 
@@ -325,6 +327,11 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::SendMedia(SendMediaR
             co_return base::InvalidArgument("mediaUrl is not a usable image: " +
                                             thumb.status().message());
           }
+        } else if (request.media_type == "video") {
+          // Best effort: without ffmpeg (or when it fails) no thumbnail.
+          auto thumb = co_await base::Offload(
+              blocking_, [&] { return video_thumbnails_.TryMake(temp, mime); });
+          if (thumb) input.jpeg_thumbnail = std::move(thumb->jpeg);
         }
         auto uploaded = co_await (*client)->UploadMedia(request.media_type, temp);
         if (!uploaded.ok()) co_return SendError(uploaded.status()).WithContext("media upload");

@@ -7,8 +7,8 @@
 //
 // Media: the mediaUrl is fetched with the SSRF guard and the size limit,
 // its type sniffed and checked against mediaType, a JPEG thumbnail made for
-// images, the file encrypted and uploaded (streaming), and a copy kept in
-// the media store so /whatsapp/media/:id serves what was sent.
+// images (and for videos when ffmpeg is there: video_thumbnail.h), the file encrypted and uploaded
+// (streaming), and a copy kept in the media store so /whatsapp/media/:id serves what was sent.
 //
 // Idempotency-Key: the first answer is remembered for 24 h (key store, type
 // "idempotency"); a repeat with the same body returns it and sends nothing,
@@ -37,6 +37,7 @@
 #include "service/media_fetch.h"
 #include "service/media_store.h"
 #include "service/session_manager.h"
+#include "service/video_thumbnail.h"
 #include "store/store.h"
 
 namespace boost::asio {
@@ -54,7 +55,8 @@ class Outbox {
 
   Outbox(std::string instance, store::Store& store, EventBus* events,
          boost::asio::thread_pool& blocking, MediaStore& media, SessionManager& session,
-         FetchOptions fetch, base::Random& random, const base::Clock& clock);
+         FetchOptions fetch, base::Random& random, const base::Clock& clock,
+         std::string ffmpeg = {});
 
   boost::asio::awaitable<base::Result<store::MessageRecord>> SendText(SendTextRequest request);
   boost::asio::awaitable<base::Result<store::MessageRecord>> SendMedia(SendMediaRequest request);
@@ -80,6 +82,7 @@ class Outbox {
   MediaStore& media_;
   SessionManager& session_;
   const FetchOptions fetch_;
+  VideoThumbnailer video_thumbnails_;  // WAGATE_FFMPEG
   base::Random& random_;
   const base::Clock& clock_;
   std::mutex mu_;

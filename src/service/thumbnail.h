@@ -1,11 +1,13 @@
 // Thumbnails for outgoing image messages: WhatsApp shows the message's
 // `jpegThumbnail` (a small JPEG inside the message) until the full image
 // is downloaded. Decoded and scaled with stb (Debian libstb): JPEG, PNG,
-// GIF (first frame), BMP. Pure function over a file; blocking.
+// GIF (first frame), BMP, PNM. Pure functions; blocking. Videos:
+// video_thumbnail.h (a frame from ffmpeg, then the in-memory path here).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
@@ -23,5 +25,8 @@ inline constexpr uint64_t kMaxThumbnailSourcePixels = 40'000'000;
 // A JPEG whose longer side is `max_side` pixels. kInvalidArgument when the
 // file is not a decodable image or is too large to decode.
 base::Result<Thumbnail> MakeImageThumbnail(const std::string& path, int max_side = 72);
+
+// The same from an encoded image in memory (a frame ffmpeg wrote).
+base::Result<Thumbnail> MakeImageThumbnailFromMemory(std::string_view bytes, int max_side = 72);
 
 }  // namespace service

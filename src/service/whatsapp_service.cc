@@ -66,7 +66,7 @@ WhatsappService::WhatsappService(std::string instance, store::Store& store,
             return session.messaging().PnForLid(lid_user);
           }),
       outbox_(instance_, store, events, blocking, media_, session, messaging.fetch,
-              base::SecureRandom::Instance(), clock) {
+              base::SecureRandom::Instance(), clock, messaging.ffmpeg) {
   session_.SetMessaging(&inbox_, [this](std::shared_ptr<wa::client::Client> client) {
     // Posted, not run here: this is called under the session's lock.
     boost::asio::post(session_.strand(), [this, client = std::move(client)]() mutable {

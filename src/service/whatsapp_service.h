@@ -94,6 +94,9 @@ struct MessagingOptions {
   std::string media_dir = "./data/media";
   std::string public_url = "http://127.0.0.1:3000";
   FetchOptions fetch;  // mediaUrl downloads (size limit, SSRF guard)
+  // WAGATE_FFMPEG: ffmpeg for video thumbnails; empty: `ffmpeg` on $PATH;
+  // "off": none (see video_thumbnail.h).
+  std::string ffmpeg;
 };
 
 struct Media {

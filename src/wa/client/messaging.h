@@ -207,7 +207,33 @@ class MessagingState {
   void RememberSent(const std::string& id, Sent sent);
   std::optional<Sent> FindSent(const std::string& id) const;
 
+  // Group metadata for sends [§8.10 step 1], so a send to a group is not a
+  // w:g2 query each time. A w:gp2 notification for the group drops it (the
+  // next send asks again); entries also expire, in case a change went
+  // unnoticed. Memory only: after a restart the first send asks.
+  struct GroupInfo {
+    std::string addressing_mode;            // "lid" | "pn"
+    std::vector<std::string> participants;  // user JIDs without device, as listed
+    int64_t fetched_ms = 0;
+  };
+  std::optional<GroupInfo> GetGroup(const std::string& group) const;
+  // A send reads GroupEpoch() before it asks the server and passes it here:
+  // when the group changed in between (the answer may predate the change),
+  // the answer is not cached.
+  void PutGroup(const std::string& group, GroupInfo info, uint64_t epoch);
+  void InvalidateGroup(const std::string& group);
+  // Grows with every InvalidateGroup.
+  uint64_t GroupEpoch() const;
+  // Whether `group` was invalidated after GroupEpoch() was `epoch`. A send
+  // whose group changed between reading its member list and encrypting
+  // starts over, so a member removed meanwhile never gets the new sender
+  // key. Changes of other groups do not count (when the record of a change
+  // was dropped, past kMaxGroups changes, it answers true: safe).
+  bool GroupChangedSince(const std::string& group, uint64_t epoch) const;
+
   // Bounds: the caches drop their oldest entries past these.
+  static constexpr size_t kMaxGroups = 2000;
+  static constexpr int64_t kGroupTtlMs = 60 * 60 * 1000;
   static constexpr size_t kMaxDeviceUsers = 10000;
   static constexpr size_t kMaxSent = 2000;
   static constexpr int64_t kDeviceTtlMs = 5 * 60 * 1000;
@@ -216,6 +242,8 @@ class MessagingState {
   // Sets pn ↔ lid (dropping what either was mapped to); false when it was
   // already so. REQUIRES: mu_.
   bool InsertLidMappingLocked(const std::string& pn_user, const std::string& lid_user);
+  // REQUIRES: mu_.
+  bool GroupChangedSinceLocked(const std::string& group, uint64_t epoch) const;
 
   const base::Clock& clock_;
   mutable std::mutex mu_;
@@ -225,6 +253,10 @@ class MessagingState {
   std::vector<std::pair<std::string, std::string>> unsaved_lid_;  // (pn, lid), oldest first
   std::map<std::string, Sent> sent_;
   std::vector<std::string> sent_order_;
+  std::map<std::string, GroupInfo> groups_;
+  uint64_t group_epoch_ = 0;
+  std::map<std::string, uint64_t> group_changed_at_;  // epoch of each group's last change
+  uint64_t forgotten_changes_up_to_ = 0;              // newest epoch dropped from it
 };
 
 }  // namespace wa::client

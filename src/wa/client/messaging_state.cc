@@ -45,6 +45,53 @@ void MessagingState::InvalidateDevices(const std::string& user) {
   devices_.erase(user);
 }
 
+std::optional<MessagingState::GroupInfo> MessagingState::GetGroup(const std::string& group) const {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return std::nullopt;
+  if (clock_.NowMs() - it->second.fetched_ms > kGroupTtlMs) return std::nullopt;
+  return it->second;
+}
+
+void MessagingState::PutGroup(const std::string& group, GroupInfo info, uint64_t epoch) {
+  std::lock_guard lock(mu_);
+  if (GroupChangedSinceLocked(group, epoch)) return;  // a change came in while it was asked for
+  if (info.fetched_ms == 0) info.fetched_ms = clock_.NowMs();
+  groups_[group] = std::move(info);
+  if (groups_.size() <= kMaxGroups) return;
+  auto oldest = std::min_element(groups_.begin(), groups_.end(), [](const auto& a, const auto& b) {
+    return a.second.fetched_ms < b.second.fetched_ms;
+  });
+  groups_.erase(oldest);
+}
+
+void MessagingState::InvalidateGroup(const std::string& group) {
+  std::lock_guard lock(mu_);
+  groups_.erase(group);
+  group_changed_at_[group] = ++group_epoch_;
+  if (group_changed_at_.size() <= kMaxGroups) return;
+  auto oldest = std::min_element(group_changed_at_.begin(), group_changed_at_.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+  forgotten_changes_up_to_ = std::max(forgotten_changes_up_to_, oldest->second);
+  group_changed_at_.erase(oldest);
+}
+
+uint64_t MessagingState::GroupEpoch() const {
+  std::lock_guard lock(mu_);
+  return group_epoch_;
+}
+
+bool MessagingState::GroupChangedSince(const std::string& group, uint64_t epoch) const {
+  std::lock_guard lock(mu_);
+  return GroupChangedSinceLocked(group, epoch);
+}
+
+bool MessagingState::GroupChangedSinceLocked(const std::string& group, uint64_t epoch) const {
+  auto it = group_changed_at_.find(group);
+  if (it != group_changed_at_.end()) return it->second > epoch;
+  return forgotten_changes_up_to_ > epoch;
+}
+
 void MessagingState::PutLidMapping(const std::string& pn_user, const std::string& lid_user) {
   if (pn_user.empty() || lid_user.empty()) return;
   std::lock_guard lock(mu_);

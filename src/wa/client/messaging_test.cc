@@ -319,5 +319,58 @@ TEST(MessagingState, LidMappingsAreHandedOutForSavingOnce) {
   EXPECT_EQ(again[1].first, "15550100003");
 }
 
+// The group cache: a notification drops the entry, an answer asked for
+// before a change is not cached, entries expire and are bounded.
+TEST(MessagingState, GroupCacheInvalidation) {
+  base::FakeClock clock;
+  MessagingState state(clock);
+  const std::string g = "120363000000000001@g.us";
+  uint64_t epoch = state.GroupEpoch();
+  state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid", "2@lid"}}, epoch);
+  ASSERT_TRUE(state.GetGroup(g));
+  EXPECT_EQ(state.GetGroup(g)->participants, (std::vector<std::string>{"1@lid", "2@lid"}));
+  EXPECT_EQ(state.GetGroup(g)->addressing_mode, "lid");
+
+  state.InvalidateGroup(g);
+  EXPECT_FALSE(state.GetGroup(g));
+  EXPECT_NE(state.GroupEpoch(), epoch);
+
+  // Asked before the change, answered after: not cached.
+  uint64_t before = state.GroupEpoch();
+  EXPECT_FALSE(state.GroupChangedSince(g, before));
+  state.InvalidateGroup(g);
+  EXPECT_TRUE(state.GroupChangedSince(g, before));
+  state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid"}}, before);
+  EXPECT_FALSE(state.GetGroup(g));
+  state.PutGroup(g, {.addressing_mode = "lid", .participants = {"1@lid"}}, state.GroupEpoch());
+  EXPECT_TRUE(state.GetGroup(g));
+  // Another group's change does not hold this one up.
+  uint64_t now = state.GroupEpoch();
+  state.InvalidateGroup("other@g.us");
+  EXPECT_FALSE(state.GroupChangedSince(g, now));
+  state.PutGroup(g, {.addressing_mode = "pn", .participants = {}}, now);
+  EXPECT_EQ(state.GetGroup(g)->addressing_mode, "pn");
+
+  clock.AdvanceMs(MessagingState::kGroupTtlMs + 1);
+  EXPECT_FALSE(state.GetGroup(g));
+
+  for (size_t i = 0; i < MessagingState::kMaxGroups + 5; ++i) {
+    clock.AdvanceMs(1);
+    state.PutGroup(std::to_string(i) + "@g.us", {.addressing_mode = "pn", .participants = {}},
+                   state.GroupEpoch());
+  }
+  EXPECT_FALSE(state.GetGroup("0@g.us"));
+  EXPECT_TRUE(state.GetGroup(std::to_string(MessagingState::kMaxGroups + 4) + "@g.us"));
+
+  // The record of changes is bounded too; a dropped one counts as a change.
+  uint64_t start = state.GroupEpoch();
+  for (size_t i = 0; i < MessagingState::kMaxGroups + 1; ++i) {
+    state.InvalidateGroup(std::to_string(i) + "@g.us");
+  }
+  EXPECT_TRUE(state.GroupChangedSince("0@g.us", start));      // dropped: safe answer
+  EXPECT_TRUE(state.GroupChangedSince("never@g.us", start));  // cannot tell: safe answer
+  EXPECT_FALSE(state.GroupChangedSince("never@g.us", state.GroupEpoch()));
+}
+
 }  // namespace
 }  // namespace wa::client

@@ -52,6 +52,10 @@ class context;
 
 namespace wa::client {
 
+// KeyStore type: which devices hold our sender key for a group (id = group
+// JID, value = device JIDs, one a line) [§8.10 step 4].
+inline constexpr std::string_view kSenderKeyMemoryType = "sender-key-memory";
+
 // What the connection lends the messaging layer.
 class MessengerLink {
  public:
@@ -173,6 +177,17 @@ class Messenger {
                                                               const Jid& chat, const OwnIds& own);
   boost::asio::awaitable<base::Result<SendResult>> SendGroup(const SendRequest& request,
                                                              const Jid& group, const OwnIds& own);
+  // groups.cc
+  // The group's members and addressing mode: the cache, else a w:g2 query
+  // (cached unless the group epoch moved past `epoch`).
+  boost::asio::awaitable<base::Result<MessagingState::GroupInfo>> GroupInfoFor(const Jid& group,
+                                                                               uint64_t epoch);
+  bool IsGroupMember(const MessagingState::GroupInfo& info, const Jid& device) const;
+  // w:gp2: drops the cached metadata; after a remove or leave, our sender
+  // key. False: the rotation could not be stored (do not ack).
+  boost::asio::awaitable<bool> OnGroupNotification(const binary::Node& node);
+  // BLOCKING. REQUIRES: the Signal lock.
+  base::Status ForgetOwnSenderKey(const Jid& group, const OwnIds& own);
   // receipt.cc
   boost::asio::awaitable<void> HandleRetry(const binary::Node& node, const ReceiptInfo& receipt);
   // media_http.cc

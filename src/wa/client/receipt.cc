@@ -72,6 +72,17 @@ asio::awaitable<void> Messenger::HandleRetry(const Node& node, const ReceiptInfo
   Jid device = receipt.from.IsGroup() && receipt.participant ? *receipt.participant : receipt.from;
   Recipient recipient{
       .device = device, .address = AddressOf(device), .own = own->IsOwnUser(device)};
+  if (chat->IsGroup()) {
+    // Our current sender key goes with the resend: only to a member. A
+    // device removed since the message was sent must not get it.
+    base::Result<MessagingState::GroupInfo> info =
+        co_await GroupInfoFor(*chat, state_.GroupEpoch());
+    if (!info.ok() || !IsGroupMember(*info, device)) {
+      spdlog::info("wa messaging: retry for {} from {}, not a member of {}: ignored",
+                   receipt.ids.front(), device.ToString(), chat->ToString());
+      co_return;
+    }
+  }
 
   co_await LockSignal();
   SignalLockGuard unlock{this};
@@ -202,6 +213,8 @@ asio::awaitable<bool> Messenger::OnNotification(const Node& node) {
       });
       if (!dropped.ok()) spdlog::warn("wa messaging: identity change: {}", dropped.ToString());
     }
+  } else if (type == "w:gp2") {
+    if (!co_await OnGroupNotification(node)) co_return true;  // not acked: redelivered
   } else {
     co_return false;
   }

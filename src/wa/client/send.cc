@@ -25,8 +25,6 @@ using binary::Node;
 
 namespace {
 
-constexpr std::string_view kSenderKeyMemoryType = "sender-key-memory";
-
 std::set<std::string> SplitLines(const std::string& text) {
   std::set<std::string> out;
   size_t start = 0;
@@ -276,101 +274,106 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
 asio::awaitable<base::Result<SendResult>> Messenger::SendGroup(const SendRequest& request,
                                                                const Jid& group,
                                                                const OwnIds& own) {
-  // Metadata: participants and addressing mode [§8.10 step 1].
-  Node query = iq::NewIq("get", "w:g2", {Node("query", {{"request", "interactive"}})});
-  query.SetAttr("to", group);
-  base::Result<Node> meta = co_await link_.LinkQuery(std::move(query));
-  if (!meta.ok()) co_return meta.status().WithContext("group metadata");
-  const Node* info = meta->GetChild("group");
-  if (info == nullptr) co_return base::FailedPrecondition("group metadata: no <group>");
-  std::string mode = info->GetAttrText("addressing_mode").value_or("pn");
-  bool lid = mode == "lid";
-  std::vector<Jid> users;
-  for (const Node* p : info->GetChildren("participant")) {
-    base::Result<Jid> jid = p->GetAttrAsJid("jid");
-    if (!jid.ok()) continue;
-    base::Result<Jid> phone = p->GetAttrAsJid("phone_number");
-    if (phone.ok()) LearnMapping(jid->ToNonAd(), phone->ToNonAd());
-    if (own.IsOwnUser(*jid)) continue;
-    users.push_back(jid->ToNonAd());
-  }
-  users.push_back(own.pn.ToNonAd());
-  base::Result<std::vector<Recipient>> recipients = co_await DevicesOf(users, own, lid);
-  if (!recipients.ok()) co_return recipients.status();
-
-  Jid me = lid && !own.lid.IsEmpty() ? own.lid : own.pn;
-  signal::SenderKeyName name{group.ToString(), RawAddress(me)};
-  std::shared_ptr<Outgoing> queued;
-  {
-    co_await LockSignal(/*flush=*/false);
-    SignalLockGuard unlock{this};
-    signal::LocalIdentity local = Local();
-    // Who already has our sender key (sender-key-memory).
-    base::Result<std::optional<std::string>> memory = co_await base::Offload(
-        blocking_, [&] { return kv_.GetOne(kSenderKeyMemoryType, group.ToString()); });
-    if (!memory.ok()) co_return memory.status();
-    std::set<std::string> has_key = *memory ? SplitLines(**memory) : std::set<std::string>();
-    std::vector<Recipient> need;
-    for (const Recipient& r : *recipients) {
-      if (!has_key.contains(r.device.ToString())) need.push_back(r);
+  // A membership change between reading the member list and encrypting
+  // (GroupEpoch moved) starts over with the new list, so a member removed
+  // meanwhile never receives the sender key made after the removal.
+  constexpr int kMaxAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    uint64_t epoch = state_.GroupEpoch();
+    // Metadata: participants and addressing mode [§8.10 step 1], cached.
+    base::Result<MessagingState::GroupInfo> info = co_await GroupInfoFor(group, epoch);
+    if (!info.ok()) co_return info.status();
+    std::string mode = info->addressing_mode;
+    bool lid = mode == "lid";
+    std::vector<Jid> users;
+    for (const std::string& participant : info->participants) {
+      base::Result<Jid> jid = Jid::Parse(participant);
+      if (!jid.ok() || own.IsOwnUser(*jid)) continue;
+      users.push_back(jid->ToNonAd());
     }
-    base::Status sessions = co_await EnsureSessions(need, false);
-    if (!sessions.ok()) co_return sessions;
-    struct Encrypted {
-      std::string skmsg;
-      std::vector<DeviceEnc> skdms;
-      Staged staged;
-    };
-    base::Result<Encrypted> encrypted =
-        co_await base::Offload(blocking_, [&]() -> base::Result<Encrypted> {
-          OverlayKv overlay(kv_);
-          WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
-          Encrypted result;
-          WAGATE_ASSIGN_OR_RETURN(std::string skdm,
-                                  signal::CreateSenderKeyDistribution(*stores, name));
-          if (!need.empty()) {
-            WAGATE_ASSIGN_OR_RETURN(std::string skdm_message,
-                                    WithSenderKeyDistribution("", group.ToString(), skdm));
-            for (const Recipient& r : need) {
-              WAGATE_ASSIGN_OR_RETURN(
-                  signal::EncryptedMessage enc,
-                  signal::Encrypt(*stores, r.address, signal::Pad(skdm_message, random_)));
-              result.skdms.push_back(DeviceEnc{r.device,
-                                               std::string(signal::MessageTypeName(enc.type)),
-                                               std::move(enc.ciphertext)});
-              has_key.insert(r.device.ToString());
+    users.push_back(own.pn.ToNonAd());
+    base::Result<std::vector<Recipient>> recipients = co_await DevicesOf(users, own, lid);
+    if (!recipients.ok()) co_return recipients.status();
+
+    Jid me = lid && !own.lid.IsEmpty() ? own.lid : own.pn;
+    signal::SenderKeyName name{group.ToString(), RawAddress(me)};
+    std::shared_ptr<Outgoing> queued;
+    {
+      co_await LockSignal(/*flush=*/false);
+      SignalLockGuard unlock{this};
+      if (state_.GroupChangedSince(group.ToString(), epoch)) {
+        if (attempt < kMaxAttempts) continue;
+        co_return base::Unavailable("group membership keeps changing; try again");
+      }
+      signal::LocalIdentity local = Local();
+      // Who already has our sender key (sender-key-memory). After a removal
+      // it is gone with the key itself (groups.cc): everyone gets the new one.
+      base::Result<std::optional<std::string>> memory = co_await base::Offload(
+          blocking_, [&] { return kv_.GetOne(kSenderKeyMemoryType, group.ToString()); });
+      if (!memory.ok()) co_return memory.status();
+      std::set<std::string> has_key = *memory ? SplitLines(**memory) : std::set<std::string>();
+      std::vector<Recipient> need;
+      for (const Recipient& r : *recipients) {
+        if (!has_key.contains(r.device.ToString())) need.push_back(r);
+      }
+      base::Status sessions = co_await EnsureSessions(need, false);
+      if (!sessions.ok()) co_return sessions;
+      struct Encrypted {
+        std::string skmsg;
+        std::vector<DeviceEnc> skdms;
+        Staged staged;
+      };
+      base::Result<Encrypted> encrypted =
+          co_await base::Offload(blocking_, [&]() -> base::Result<Encrypted> {
+            OverlayKv overlay(kv_);
+            WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
+            Encrypted result;
+            WAGATE_ASSIGN_OR_RETURN(std::string skdm,
+                                    signal::CreateSenderKeyDistribution(*stores, name));
+            if (!need.empty()) {
+              WAGATE_ASSIGN_OR_RETURN(std::string skdm_message,
+                                      WithSenderKeyDistribution("", group.ToString(), skdm));
+              for (const Recipient& r : need) {
+                WAGATE_ASSIGN_OR_RETURN(
+                    signal::EncryptedMessage enc,
+                    signal::Encrypt(*stores, r.address, signal::Pad(skdm_message, random_)));
+                result.skdms.push_back(DeviceEnc{r.device,
+                                                 std::string(signal::MessageTypeName(enc.type)),
+                                                 std::move(enc.ciphertext)});
+                has_key.insert(r.device.ToString());
+              }
             }
-          }
-          WAGATE_ASSIGN_OR_RETURN(
-              result.skmsg,
-              signal::GroupEncrypt(*stores, name, signal::Pad(request.message, random_)));
-          std::string remembered;
-          for (const std::string& device : has_key) remembered += device + "\n";
-          WAGATE_RETURN_IF_ERROR(
-              overlay.Put(kSenderKeyMemoryType, group.ToString(), std::move(remembered)));
-          result.staged = StageSend(overlay);
-          return result;
-        });
-    if (!encrypted.ok()) co_return encrypted.status();
-    OutgoingStanza out;
-    out.skmsg = std::move(encrypted->skmsg);
-    out.participants = std::move(encrypted->skdms);
-    out.id = request.id;
-    out.to = group;
-    out.type = request.type;
-    out.media_type = request.media_type;
-    out.addressing_mode = mode;
-    bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
-                                 [](const DeviceEnc& e) { return e.type == "pkmsg"; });
-    if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
-    MessagingState::Sent sent{.to = group.ToString(),
-                              .message = request.message,
-                              .type = request.type,
-                              .media_type = request.media_type,
-                              .addressing_mode = mode};
-    queued = QueueSend(out, request, std::move(sent), std::move(encrypted->staged));
+            WAGATE_ASSIGN_OR_RETURN(
+                result.skmsg,
+                signal::GroupEncrypt(*stores, name, signal::Pad(request.message, random_)));
+            std::string remembered;
+            for (const std::string& device : has_key) remembered += device + "\n";
+            WAGATE_RETURN_IF_ERROR(
+                overlay.Put(kSenderKeyMemoryType, group.ToString(), std::move(remembered)));
+            result.staged = StageSend(overlay);
+            return result;
+          });
+      if (!encrypted.ok()) co_return encrypted.status();
+      OutgoingStanza out;
+      out.skmsg = std::move(encrypted->skmsg);
+      out.participants = std::move(encrypted->skdms);
+      out.id = request.id;
+      out.to = group;
+      out.type = request.type;
+      out.media_type = request.media_type;
+      out.addressing_mode = mode;
+      bool any_pkmsg = std::any_of(out.participants.begin(), out.participants.end(),
+                                   [](const DeviceEnc& e) { return e.type == "pkmsg"; });
+      if (any_pkmsg) out.device_identity = link_.LinkCreds().account;
+      MessagingState::Sent sent{.to = group.ToString(),
+                                .message = request.message,
+                                .type = request.type,
+                                .media_type = request.media_type,
+                                .addressing_mode = mode};
+      queued = QueueSend(out, request, std::move(sent), std::move(encrypted->staged));
+    }
+    co_return co_await FinishSend(std::move(queued));
   }
-  co_return co_await FinishSend(std::move(queued));
 }
 
 }  // namespace wa::client

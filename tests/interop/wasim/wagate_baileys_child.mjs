@@ -351,6 +351,19 @@ test('wagate ↔ Baileys 7 through wasim', { timeout: 540_000 }, async t => {
     // Baileys reads wagate's group message → read at wagate.
     await baileys.sock.readMessages([atC.key])
     await until('group msg read', async () => (await findStored(gjid, w.body.id))?.status === 'read')
+    // B is removed: wagate replaces its sender key. Baileys takes the new one
+    // (a second key id from the same sender); B's phone, still handed the
+    // group's skmsg (eavesdrop), cannot read it.
+    const rm = await admin('POST', `/admin/groups/${gjid}/participants`, { remove: [B], eavesdrop: true })
+    assert.equal(rm.status, 200, JSON.stringify(rm.body))
+    await until('wagate acks the w:gp2 remove', async () =>
+      Object.values((await admin('GET', `/admin/accounts/${A}/pending`)).body.pending).every(n => n === 0))
+    const w2 = await api('POST', '/whatsapp/message/send/text', { to: gjid, text: 'after B left' })
+    assert.equal(w2.status, 201, JSON.stringify(w2.body))
+    const atC3 = await until('Baileys reads wagate after the rotation', () => inbound(baileys, w2.body.id))
+    assert.equal(textOf(atC3), 'after B left')
+    const atB3 = await until("B's captured copy", async () => (await receivedAt(B)).messages.find(m => m.id === w2.body.id))
+    assert.ok(atB3.error && !atB3.text, JSON.stringify(atB3))
   })
 
   await t.test(`burst of ${BURST} wagate → Baileys: none lost, none duplicated, in order`, async () => {
