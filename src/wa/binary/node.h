@@ -73,7 +73,7 @@ struct Node {
 
   Node() noexcept {}
   explicit Node(Str tag_name) : tag(std::move(tag_name)) {}
-  Node(Str tag_name, std::vector<Attr> attributes, Content body = {})
+  Node(Str tag_name, AttrList attributes, Content body = {})
       : tag(std::move(tag_name)), attrs(std::move(attributes)), content(std::move(body)) {}
   Node(const Node& other) : tag(other.tag), attrs(other.attrs), content(other.content) {}
   // Allocation failure while copying arena views out terminates (see top).
