@@ -8,7 +8,9 @@
 //     them apart, decoder.h) — and then encode to the very same bytes;
 //   * survive its JSON form (node_json.h) unchanged.
 // The zero-copy decoders (DecodeNodeShared, DecodeFrameShared) must give the
-// same results as the copying ones.
+// same results as the copying ones. A decoded tree lives in an arena its root
+// owns (node.h): children moved out of it must stay whole after the root and
+// the input are gone (ASan sees any view left dangling).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -85,6 +87,39 @@ void CheckSameResult(const base::Result<Node>& copied, const base::Result<Node>&
   }
 }
 
+// Moves the first child and the last grandchild out of a decoded tree, then
+// frees the tree and its input: both must still equal a copy made before.
+void CheckOwnership(std::string_view input, const DecodeLimits& limits) {
+  auto buffer = std::make_unique<std::string>(input);
+  auto decoded = wa::binary::DecodeNode(*buffer, limits);
+  if (!decoded.ok()) return;
+  const Node copy = *decoded;
+  Node root = std::move(decoded).value();
+  Node child, grandchild;
+  const Node* expected_child = nullptr;
+  const Node* expected_grandchild = nullptr;
+  if (!root.children().empty()) {
+    Node& first = root.children()[0];
+    if (!first.children().empty()) {
+      grandchild = std::move(first.children().back());
+      expected_grandchild = &copy.children()[0].children().back();
+    }
+    child = std::move(first);
+    expected_child = &copy.children()[0];
+  }
+  Node moved_root = std::move(root);
+  if (expected_grandchild) moved_root.children()[0] = Node("replaced");
+  buffer->assign(buffer->size(), '\xff');
+  buffer.reset();
+  moved_root = Node();
+  // With its last child moved out, the child no longer equals the copy.
+  if (expected_grandchild) {
+    if (grandchild != *expected_grandchild) Die("grandchild moved out of the tree changed", copy);
+  } else if (expected_child && child != *expected_child) {
+    Die("child moved out of the tree changed", copy);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -98,5 +133,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto buffer = std::make_shared<const std::string>(input);
   CheckSameResult(as_node, wa::binary::DecodeNodeShared(buffer, limits));
   CheckSameResult(as_frame, wa::binary::DecodeFrameShared(buffer, limits));
+  CheckOwnership(input, limits);
   return 0;
 }

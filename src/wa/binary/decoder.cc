@@ -17,7 +17,11 @@ constexpr size_t kMinNodeBytes = 3;  // f8 01 <token>
 constexpr size_t kMinAttrBytes = 2;  // <token> <token>
 
 bool IsJidTag(uint8_t t) {
-  return t == kTagJidPair || t == kTagAdJid || t == kTagFbJid || t == kTagInteropJid;
+  // One test for the four tags, all within 0xF5..0xFA.
+  constexpr uint32_t kJidTagBits =
+      (1u << (kTagInteropJid - kTagInteropJid)) | (1u << (kTagFbJid - kTagInteropJid)) |
+      (1u << (kTagAdJid - kTagInteropJid)) | (1u << (kTagJidPair - kTagInteropJid));
+  return t >= kTagInteropJid && ((kJidTagBits >> (t - kTagInteropJid)) & 1u) != 0;
 }
 
 bool IsListTag(uint8_t t) { return t == kTagListEmpty || t == kTagList8 || t == kTagList16; }
@@ -57,12 +61,14 @@ constexpr PackedTable kHexTable = MakePackedTable(kHexDigits, false);
 class Decoder {
  public:
   Decoder(std::string_view body, const std::shared_ptr<const std::string>* owner,
-          const DecodeLimits& limits)
+          const DecodeLimits& limits, Arena* arena)
       : p_(reinterpret_cast<const uint8_t*>(body.data())),
         size_(body.size()),
         owner_(owner),
-        limits_(limits) {}
+        limits_(limits),
+        arena_(arena) {}
 
+  // REQUIRES: node owns the arena given to the constructor.
   bool DecodeRoot(Node* node) {
     if (!ReadNode(node, 1)) return false;
     if (pos_ != size_) return Fail(std::to_string(size_ - pos_) + " trailing bytes", pos_);
@@ -177,10 +183,16 @@ class Decoder {
                     start);
       }
       if (!CountElements(attr_count, start)) return false;
-      auto& attrs = node->attrs;
-      attrs.reserve(std::min<size_t>(attr_count, Remaining() / kMinAttrBytes));
+      // Attribute i starts after >= i * kMinAttrBytes bytes, so a forged
+      // count runs out of input before it runs out of this room.
+      const size_t room = std::min<size_t>(attr_count, Remaining() / kMinAttrBytes + 1);
+      AttrList& attrs = node->attrs;
+      attrs.StartArenaRun(arena_->AllocateArray<Attr>(room));
       for (uint32_t i = 0; i < attr_count; ++i) {
-        Attr& attr = attrs.emplace_back();
+        if (attrs.size() == room) [[unlikely]] {
+          return FailEnd(kMinAttrBytes);
+        }
+        Attr& attr = attrs.ArenaAppend();
         if (!ReadText(&attr.key) || !ReadValue(&attr.value)) return false;
         if (i > 0) DropRepeatedKey(&attrs);
       }
@@ -191,13 +203,18 @@ class Decoder {
 
   // When the attribute just added repeats a key, it keeps the first position
   // and takes the last value, as the JS object Baileys fills does.
-  static void DropRepeatedKey(std::vector<Attr>* attrs) {
+  static void DropRepeatedKey(AttrList* attrs) {
     Attr& last = attrs->back();
     for (size_t i = 0; i + 1 < attrs->size(); ++i) {
       Attr& attr = (*attrs)[i];
       if (attr.key == last.key) {
-        attr.value = std::move(last.value);
-        attrs->pop_back();
+        // StealFrom, not a move: a move would copy an arena view.
+        if (auto* text = std::get_if<Str>(&last.value)) {
+          attr.value.emplace<Str>().StealFrom(*text);
+        } else {
+          attr.value = std::move(last.value);
+        }
+        attrs->ArenaPopBack();
         return;
       }
     }
@@ -218,10 +235,16 @@ class Decoder {
       if (count > 0 && depth >= limits_.max_depth) {
         return Fail("nodes nested deeper than " + std::to_string(limits_.max_depth), at);
       }
-      auto& children = node->content.emplace<std::vector<Node>>();
-      children.reserve(std::min<size_t>(count, Remaining() / kMinNodeBytes));
+      auto& children = node->content.emplace<NodeList>();
+      if (count == 0) return true;
+      // As for attributes: child i starts after >= i * kMinNodeBytes bytes.
+      const size_t room = std::min<size_t>(count, Remaining() / kMinNodeBytes + 1);
+      children.StartArenaRun(arena_->AllocateArray<Node>(room));
       for (uint32_t i = 0; i < count; ++i) {
-        if (!ReadNode(&children.emplace_back(), depth + 1)) return false;
+        if (children.size() == room) [[unlikely]] {
+          return FailEnd(kMinNodeBytes);
+        }
+        if (!ReadNode(&children.ArenaAppend(), depth + 1)) return false;
       }
       return true;
     }
@@ -231,8 +254,10 @@ class Decoder {
       std::string_view bytes(reinterpret_cast<const char*>(p_ + pos_), n);
       if (owner_ && n >= kMinSharedBytes) {
         node->content.emplace<Bytes>(*owner_, bytes);
+      } else if (n > 0) {
+        node->content.emplace<Bytes>().ViewArena(CopyToArena(bytes));
       } else {
-        node->content.emplace<Bytes>(std::string(bytes));
+        node->content.emplace<Bytes>();
       }
       pos_ += n;
       return true;
@@ -243,15 +268,15 @@ class Decoder {
       if (FitsJid(parts)) {
         EmplaceJid(parts, &node->content);
       } else {
-        JidText(parts, &node->content.emplace<std::string>());
+        JidText(parts, &node->content.emplace<Str>());
       }
       return true;
     }
-    return ReadStringBody(t, at, &node->content.emplace<std::string>());
+    return ReadStringBody(t, at, &node->content.emplace<Str>());
   }
 
   // A string in tag or key position: JIDs as the text Baileys shows.
-  bool ReadText(std::string* out) {
+  bool ReadText(Str* out) {
     size_t at = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
@@ -269,25 +294,48 @@ class Decoder {
     size_t at = pos_;
     uint8_t t;
     if (!ReadByte(&t)) return false;
-    // A fresh AttrValue already holds an empty std::string.
-    auto* text = std::get_if<std::string>(value);
-    if (!IsJidTag(t)) return ReadStringBody(t, at, text ? text : &value->emplace<std::string>());
+    // A fresh AttrValue already holds an empty Str.
+    auto* text = std::get_if<Str>(value);
+    if (!IsJidTag(t)) return ReadStringBody(t, at, text ? text : &value->emplace<Str>());
     JidParts parts;
     if (!ReadJidParts(t, &parts)) return false;
     if (FitsJid(parts)) {
       EmplaceJid(parts, value);
     } else {
-      JidText(parts, text ? text : &value->emplace<std::string>());
+      JidText(parts, text ? text : &value->emplace<Str>());
     }
     return true;
   }
 
-  // Every string form but the JIDs; `t` was read at `at`.
-  bool ReadStringBody(uint8_t t, size_t at, std::string* out) {
+  // Every string form but the JIDs; `t` was read at `at`. Tokens become
+  // static views, anything else a copy in the arena. Single-byte tokens, most
+  // strings of a stanza, take the inlined branch.
+  [[gnu::always_inline]] bool ReadStringBody(uint8_t t, size_t at, Str* out) {
+    if (t >= 1 && t < kSingleByteTokenCount) [[likely]] {
+      out->ViewStatic(internal::kSingleByteTable[t]);
+      return true;
+    }
+    return ReadOtherString(t, at, out);
+  }
+
+  [[gnu::noinline]] bool ReadOtherString(uint8_t t, size_t at, Str* out) {
+    if (t >= kTagDictionary0 && t <= kTagDictionary3) {
+      uint8_t index;
+      if (!ReadByte(&index)) return false;
+      out->ViewStatic(DoubleByteToken(static_cast<uint8_t>(t - kTagDictionary0), index));
+      return true;
+    }
     std::string_view view;
-    if (!ReadStringView(t, at, 0, &view)) return false;
-    out->assign(view.data(), view.size());
+    if (!ReadOtherStringView(t, at, 0, &view)) return false;
+    out->ViewArena(CopyToArena(view));
     return true;
+  }
+
+  std::string_view CopyToArena(std::string_view text) {
+    if (text.empty()) return {};
+    char* copy = arena_->AllocateArray<char>(text.size());
+    std::memcpy(copy, text.data(), text.size());
+    return {copy, text.size()};
   }
 
   // Every string form but the JIDs, as a view into the token table, the
@@ -454,33 +502,42 @@ class Decoder {
     }
   }
 
+  // Constructs the Jid inside *holder (an AttrValue or Content), in place.
   // REQUIRES: FitsJid(parts).
-  static Jid MakeJid(const JidParts& parts) {
-    std::string user(parts.user);
-    switch (parts.tag) {
-      case kTagJidPair:
-        return Jid(std::move(user), std::string(parts.server));
-      case kTagAdJid:
-        return Jid::FromAd(parts.agent, static_cast<uint8_t>(parts.device), std::move(user));
-      case kTagFbJid:
-        return Jid::WithDevice(std::move(user), std::string(parts.server), parts.device);
-      default:
-        return Jid::Interop(std::move(user), parts.device, parts.integrator);
-    }
-  }
-
-  // Constructs the Jid inside *holder (an AttrValue or Content); a JID_PAIR,
-  // the most common form, without a temporary Jid. REQUIRES: FitsJid(parts).
   template <typename Variant>
   static void EmplaceJid(const JidParts& parts, Variant* holder) {
-    if (parts.tag == kTagJidPair) {
-      holder->template emplace<Jid>(std::string(parts.user), std::string(parts.server));
-    } else {
-      holder->template emplace<Jid>(MakeJid(parts));
+    Jid::Parts jid{.user = parts.user, .server = parts.server};
+    switch (parts.tag) {
+      case kTagJidPair:
+        jid.agent = ImpliedAgent(parts.server);
+        break;
+      case kTagAdJid:
+        // ReadJidParts named the server after the agent; an unknown agent
+        // stays as the raw agent of an s.whatsapp.net JID (jid.h).
+        jid.agent = parts.agent;
+        jid.device = parts.device;
+        jid.has_device = true;
+        break;
+      case kTagFbJid:
+        jid.agent = ImpliedAgent(parts.server);
+        jid.device = parts.device;
+        jid.has_device = true;
+        break;
+      default:  // kTagInteropJid
+        jid.agent = ImpliedAgent(parts.server);
+        jid.device = parts.device;
+        jid.integrator = parts.integrator;
+        jid.has_device = true;
     }
+    holder->template emplace<Jid>(jid);
   }
 
-  // The string Baileys shows for the parts (its jidEncode forms).
+  // The string Baileys shows for the parts (its jidEncode forms), in the arena.
+  void JidText(const JidParts& parts, Str* out) {
+    JidText(parts, &jid_text_);
+    out->ViewArena(CopyToArena(jid_text_));
+  }
+
   static void JidText(const JidParts& parts, std::string* out) {
     out->clear();
     if (parts.tag == kTagInteropJid) {
@@ -510,9 +567,19 @@ class Decoder {
   size_t pos_ = 0;
   size_t elements_ = 0;
   const DecodeLimits& limits_;
+  Arena* arena_;
   std::string error_;
   Scratch scratch_[2];
+  std::string jid_text_;  // scratch for JidText
 };
+
+// A decoded stanza takes about 5 times its encoded size (nodes and attributes
+// are much larger than their 2-3 wire bytes); a first block that fits it
+// makes decoding one allocation. Large trees grow the arena in more blocks.
+size_t FirstBlockSize(size_t body_size) {
+  constexpr size_t kMax = size_t{64} << 10;  // below malloc's mmap threshold
+  return std::min(body_size * 6 + 512, kMax);
+}
 
 base::Result<Node> Decode(std::string_view body, const std::shared_ptr<const std::string>* owner,
                           const DecodeLimits& limits) {
@@ -521,8 +588,9 @@ base::Result<Node> Decode(std::string_view body, const std::shared_ptr<const std
                                  " bytes exceeds the limit of " +
                                  std::to_string(limits.max_body_size) + " at byte 0");
   }
-  Decoder decoder(body, owner, limits);
   Node node;
+  node.AdoptArena(Arena::Create(FirstBlockSize(body.size())));
+  Decoder decoder(body, owner, limits, node.arena());
   if (!decoder.DecodeRoot(&node)) return base::InvalidArgument(decoder.error());
   return node;
 }

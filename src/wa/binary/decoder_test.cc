@@ -128,7 +128,7 @@ TEST(Decoder, RepeatedKeyKeepsFirstPositionAndLastValue) {
   Node node = Decode("f807 fc0178 fc0161 55 fc0162 55 fc0161 cf");
   ASSERT_EQ(node.attrs.size(), 2u);
   EXPECT_EQ(node.attrs[0].key, "a");
-  EXPECT_EQ(std::get<std::string>(node.attrs[0].value), "12");
+  EXPECT_EQ(std::get<Str>(node.attrs[0].value), "12");
   EXPECT_EQ(node.attrs[1].key, "b");
 }
 

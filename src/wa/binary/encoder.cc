@@ -25,7 +25,7 @@ class Encoder {
     if (!WriteString(node.tag)) return false;
     for (const Attr& attr : node.attrs) {
       if (!WriteString(attr.key)) return false;
-      if (const auto* text = std::get_if<std::string>(&attr.value)) {
+      if (const auto* text = std::get_if<Str>(&attr.value)) {
         if (!WriteString(*text)) return false;
       } else if (!WriteJid(std::get<Jid>(attr.value))) {
         return false;
@@ -35,13 +35,13 @@ class Encoder {
       case 0:  // none
         return true;
       case 1:
-        return WriteString(std::get<std::string>(node.content));
+        return WriteString(std::get<Str>(node.content));
       case 2:
         return WriteBytes(std::get<Bytes>(node.content).view());
       case 3:
         return WriteJid(std::get<Jid>(node.content));
       default: {
-        const auto& children = std::get<std::vector<Node>>(node.content);
+        const auto& children = std::get<NodeList>(node.content);
         if (children.size() > kMaxListSize) {
           return Fail("<" + node.tag + "> has " + std::to_string(children.size()) + " children");
         }

@@ -35,7 +35,7 @@ void AppendDebug(const Node& node, std::string* out) {
     *out += ' ';
     AppendEscaped(attr.key, out);
     *out += "='";
-    if (const auto* s = std::get_if<std::string>(&attr.value)) {
+    if (const auto* s = std::get_if<Str>(&attr.value)) {
       AppendEscaped(*s, out);
     } else {
       AppendEscaped(std::get<Jid>(attr.value).ToString(), out);
@@ -67,6 +67,57 @@ void AppendDebug(const Node& node, std::string* out) {
 
 }  // namespace
 
+Node::Node(Node&& other) noexcept {
+  if (other.arena_) {
+    StealFrom(other);
+  } else {
+    // Str, Seq and Bytes moves copy whatever other views in an arena it
+    // does not own (it is a node inside a decoded tree).
+    tag = std::move(other.tag);
+    attrs = std::move(other.attrs);
+    content = std::move(other.content);
+  }
+}
+
+Node& Node::operator=(const Node& other) {
+  if (this != &other) *this = Node(other);
+  return *this;
+}
+
+Node& Node::operator=(Node&& other) noexcept {
+  if (this == &other) return *this;
+  Node moved(std::move(other));  // first: `other` may live inside *this
+  content = std::monostate();
+  attrs.clear();
+  tag = Str();
+  arena_.reset();
+  StealFrom(moved);
+  return *this;
+}
+
+void Node::StealFrom(Node& other) noexcept {
+  arena_ = std::move(other.arena_);
+  tag.StealFrom(other.tag);
+  attrs.StealFrom(other.attrs);
+  switch (other.content.index()) {
+    case 0:
+      content = std::monostate();
+      break;
+    case 1:
+      content.emplace<Str>().StealFrom(std::get<Str>(other.content));
+      break;
+    case 2:
+      content.emplace<Bytes>().StealFrom(std::get<Bytes>(other.content));
+      break;
+    case 3:
+      content = std::move(std::get<Jid>(other.content));
+      break;
+    default:
+      content.emplace<NodeList>().StealFrom(std::get<NodeList>(other.content));
+  }
+  other.content = std::monostate();
+}
+
 const AttrValue* Node::FindAttr(std::string_view key) const {
   for (const Attr& attr : attrs) {
     if (attr.key == key) return &attr.value;
@@ -74,9 +125,9 @@ const AttrValue* Node::FindAttr(std::string_view key) const {
   return nullptr;
 }
 
-const std::string* Node::GetAttr(std::string_view key) const {
+const Str* Node::GetAttr(std::string_view key) const {
   const AttrValue* value = FindAttr(key);
-  return value ? std::get_if<std::string>(value) : nullptr;
+  return value ? std::get_if<Str>(value) : nullptr;
 }
 
 const Jid* Node::GetJidAttr(std::string_view key) const {
@@ -87,7 +138,7 @@ const Jid* Node::GetJidAttr(std::string_view key) const {
 std::optional<std::string> Node::GetAttrText(std::string_view key) const {
   const AttrValue* value = FindAttr(key);
   if (!value) return std::nullopt;
-  if (const auto* s = std::get_if<std::string>(value)) return *s;
+  if (const auto* s = std::get_if<Str>(value)) return s->str();
   return std::get<Jid>(*value).ToString();
 }
 
@@ -97,32 +148,32 @@ base::Result<Jid> Node::GetAttrAsJid(std::string_view key) const {
     return base::NotFound("node <" + tag + ">: no attribute '" + std::string(key) + "'");
   }
   if (const auto* jid = std::get_if<Jid>(value)) return *jid;
-  auto parsed = Jid::Parse(std::get<std::string>(*value));
+  auto parsed = Jid::Parse(std::get<Str>(*value));
   if (!parsed.ok()) {
     return parsed.status().WithContext("node <" + tag + "> attribute '" + std::string(key) + "'");
   }
   return parsed;
 }
 
-Node& Node::SetAttr(std::string key, std::string value) {
+Node& Node::SetAttr(Str key, Str value) {
   for (Attr& attr : attrs) {
     if (attr.key == key) {
       attr.value = std::move(value);
       return *this;
     }
   }
-  attrs.push_back(Attr{std::move(key), std::move(value)});
+  attrs.emplace_back(std::move(key), std::move(value));
   return *this;
 }
 
-Node& Node::SetAttr(std::string key, Jid value) {
+Node& Node::SetAttr(Str key, Jid value) {
   for (Attr& attr : attrs) {
     if (attr.key == key) {
       attr.value = std::move(value);
       return *this;
     }
   }
-  attrs.push_back(Attr{std::move(key), std::move(value)});
+  attrs.emplace_back(std::move(key), std::move(value));
   return *this;
 }
 
@@ -137,12 +188,12 @@ bool Node::RemoveAttr(std::string_view key) {
 }
 
 std::span<const Node> Node::children() const {
-  if (const auto* list = std::get_if<std::vector<Node>>(&content)) return *list;
+  if (const auto* list = std::get_if<NodeList>(&content)) return *list;
   return {};
 }
 
 std::span<Node> Node::children() {
-  if (auto* list = std::get_if<std::vector<Node>>(&content)) return *list;
+  if (auto* list = std::get_if<NodeList>(&content)) return *list;
   return {};
 }
 
@@ -169,8 +220,8 @@ std::vector<const Node*> Node::GetChildren(std::string_view child_tag) const {
 }
 
 Node& Node::AddChild(Node child) {
-  if (!HasChildren()) content = std::vector<Node>();
-  auto& list = std::get<std::vector<Node>>(content);
+  if (!HasChildren()) content = NodeList();
+  auto& list = std::get<NodeList>(content);
   list.push_back(std::move(child));
   return list.back();
 }

@@ -76,7 +76,7 @@ base::Result<Node> FromJson(const json::value& value, const std::string& path) {
     node.content = std::string(content->as_string());
   } else if (content->is_array()) {
     const json::array& array = content->as_array();
-    auto& children = node.content.emplace<std::vector<Node>>();
+    auto& children = node.content.emplace<NodeList>();
     children.reserve(array.size());
     for (size_t i = 0; i < array.size(); ++i) {
       WAGATE_ASSIGN_OR_RETURN(Node child,
@@ -110,7 +110,7 @@ json::value NodeToJson(const Node& node) {
   attrs.reserve(node.attrs.size());
   for (const Attr& attr : node.attrs) {
     json::string key = JsonString(attr.key);
-    if (const auto* text = std::get_if<std::string>(&attr.value)) {
+    if (const auto* text = std::get_if<Str>(&attr.value)) {
       attrs[key] = JsonString(*text);
     } else {
       attrs[key] = JidJson(std::get<Jid>(attr.value));

@@ -163,7 +163,7 @@ Node BuildReceiptAck(const Node& receipt) {
       if (const Jid* jid = std::get_if<Jid>(value)) {
         ack.SetAttr(key, *jid);
       } else {
-        ack.SetAttr(key, std::get<std::string>(*value));
+        ack.SetAttr(key, std::get<binary::Str>(*value));
       }
     }
   }

@@ -97,7 +97,7 @@ base::Result<uint32_t> DecodeBigEndian(std::string_view bytes) {
 }
 
 std::optional<std::string> ContentText(const Node& node) {
-  if (const std::string* text = node.text()) return *text;
+  if (const binary::Str* text = node.text()) return text->str();
   if (const binary::Bytes* bytes = node.bytes()) return bytes->str();
   return std::nullopt;
 }

@@ -77,6 +77,25 @@ class Jid {
   // integrator-user:device@interop (INTEROP_JID). REQUIRES: user valid.
   static Jid Interop(std::string user, uint16_t device, uint16_t integrator);
 
+  // Every field at once, for the binary decoder, which builds JIDs in place
+  // without temporaries. REQUIRES: the parts keep the invariants at the top
+  // (agent included: use ImpliedAgent(server) unless it is a raw AD_JID agent).
+  struct Parts {
+    std::string_view user;
+    std::string_view server;
+    uint16_t device = 0;
+    uint16_t integrator = 0;
+    uint8_t agent = 0;
+    bool has_device = false;
+  };
+  explicit Jid(const Parts& parts)
+      : user_(parts.user),
+        server_(parts.server),
+        device_(parts.device),
+        integrator_(parts.integrator),
+        agent_(parts.agent),
+        has_device_(parts.has_device) {}
+
   // Parses the text form. Strict: a malformed agent or device, a device on a
   // server that cannot carry one, or an agent that contradicts the server is an
   // InvalidArgument ("jid: ..."). `c.us` is accepted as is; see NormalizedUser().
