@@ -8,6 +8,14 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/offload.h"
 #include "service/objects.h"
 
 namespace service {
@@ -66,27 +74,79 @@ void EventBus::Deliver(const std::shared_ptr<const Event>& event) {
 base::Result<std::vector<std::shared_ptr<const Event>>> EventBus::PublishWith(const Work& work) {
   Job job;
   job.work = &work;
-  std::vector<Job*> jobs;
   std::unique_lock lock(combine_mu_);
-  queued_.push_back(&job);
+  Queue(&job);
   for (;;) {
     combine_cv_.wait(lock, [&] { return job.done || !combining_; });
     if (job.done) return std::move(job.result);
     // Ours to run: the jobs queued so far, in order (ours among them unless
     // more than kMaxCombined wait; then another round follows).
-    combining_ = true;
+    RunRounds(lock, /*max_rounds=*/1);
+  }
+}
+
+namespace {
+// The completion of one PublishAsync, sent from the pool thread that ran it.
+using DoneChannel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+}  // namespace
+
+boost::asio::awaitable<base::Result<std::vector<std::shared_ptr<const Event>>>>
+EventBus::PublishAsync(boost::asio::thread_pool& blocking, Work work) {
+  auto channel = std::make_shared<DoneChannel>(co_await boost::asio::this_coro::executor, 1);
+  auto job = std::make_shared<Job>();
+  job->owned = std::move(work);
+  job->work = &job->owned;
+  // Only the channel is touched after the job is marked done.
+  job->notify = [channel] { channel->try_send(boost::system::error_code()); };
+  {
+    std::lock_guard lock(combine_mu_);
+    pool_ = &blocking;
+    Queue(job.get());
+    if (!combining_) PostRunner();
+  }
+  co_await channel->async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_return std::move(job->result);
+}
+
+void EventBus::Queue(Job* job) { queued_.push_back(job); }
+
+void EventBus::PostRunner() {
+  if (runner_posted_ || pool_ == nullptr) return;
+  runner_posted_ = true;
+  boost::asio::post(*pool_, [this] {
+    std::unique_lock lock(combine_mu_);
+    runner_posted_ = false;
+    // A running leader posts again if it leaves jobs behind.
+    if (combining_ || queued_.empty()) return;
+    RunRounds(lock, kRunnerRounds);
+  });
+}
+
+void EventBus::RunRounds(std::unique_lock<std::mutex>& lock, int max_rounds) {
+  combining_ = true;
+  std::vector<Job*> jobs;
+  for (int round = 0; round < max_rounds && !queued_.empty(); ++round) {
     const auto n = static_cast<std::ptrdiff_t>(std::min(queued_.size(), kMaxCombined));
     jobs.assign(queued_.begin(), queued_.begin() + n);
     queued_.erase(queued_.begin(), queued_.begin() + n);
     lock.unlock();
     RunJobs(jobs);
     lock.lock();
-    combining_ = false;
     // After this a waiter may return and its Job go away: not touched again.
-    for (Job* j : jobs) j->done = true;
-    jobs.clear();
+    for (Job* j : jobs) {
+      if (j->notify) {
+        std::function<void()> notify = std::move(j->notify);
+        notify();
+      } else {
+        j->done = true;
+      }
+    }
     combine_cv_.notify_all();
   }
+  combining_ = false;
+  combine_cv_.notify_all();
+  // Waiting PublishWith callers take over; PublishAsync jobs need a runner.
+  if (!queued_.empty()) PostRunner();
 }
 
 void EventBus::RunJobs(const std::vector<Job*>& jobs) {
@@ -192,6 +252,16 @@ void EventBus::Unsubscribe(uint64_t id) {
 base::Status CommitWith(EventBus* bus, store::EventStore& store, const EventBus::Work& work) {
   if (bus != nullptr) return bus->PublishWith(work).status();
   return store.InTransaction([&] { return work().status(); });
+}
+
+boost::asio::awaitable<base::Status> CommitAsync(EventBus* bus, store::EventStore& store,
+                                                 boost::asio::thread_pool& blocking,
+                                                 EventBus::Work work) {
+  if (bus == nullptr) {
+    co_return co_await base::Offload(blocking, [&] { return CommitWith(nullptr, store, work); });
+  }
+  auto published = co_await bus->PublishAsync(blocking, std::move(work));
+  co_return published.status();
 }
 
 std::vector<EventBus::Pending> MessageStoredEvents(const store::MessageRecord& message,

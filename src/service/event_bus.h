@@ -18,7 +18,10 @@
 // publish or unsubscribe (hand the event to a queue instead).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -34,6 +37,10 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "store/store.h"
+
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
 
 namespace service {
 
@@ -96,6 +103,11 @@ class EventBus {
   // thread (while its own caller waits): keep it short, and never call
   // Publish or PublishWith inside it.
   base::Result<std::vector<std::shared_ptr<const Event>>> PublishWith(const Work& work);
+  // PublishWith for coroutines, without a thread waiting: queues `work` and
+  // resumes the caller once it ran on `blocking` (the same pool every
+  // call), combined with whatever else queued meanwhile.
+  boost::asio::awaitable<base::Result<std::vector<std::shared_ptr<const Event>>>> PublishAsync(
+      boost::asio::thread_pool& blocking, Work work);
 
   // BLOCKING. Stored events with seq > after_seq, ascending, at most `limit`.
   base::Result<std::vector<Event>> ReadAfter(int64_t after_seq, int limit);
@@ -119,14 +131,24 @@ class EventBus {
   struct Job {
     const Work* work = nullptr;
     base::Result<std::vector<std::shared_ptr<const Event>>> result = base::Internal("not run");
-    bool done = false;  // guarded by combine_mu_
+    bool done = false;             // guarded by combine_mu_ (PublishWith's jobs)
+    Work owned;                    // PublishAsync's work
+    std::function<void()> notify;  // PublishAsync: called instead of setting done
   };
+  // REQUIRES combine_mu_ (all three).
+  void Queue(Job* job);
+  void PostRunner();
+  // Runs up to max_rounds batches of the queue.
+  void RunRounds(std::unique_lock<std::mutex>& lock, int max_rounds);
   void RunJobs(const std::vector<Job*>& jobs);
+  static constexpr int kRunnerRounds = 8;
   static constexpr size_t kMaxCombined = 256;
   std::mutex combine_mu_;
   std::condition_variable combine_cv_;
-  std::vector<Job*> queued_;  // guarded by combine_mu_
-  bool combining_ = false;    // guarded by combine_mu_
+  std::vector<Job*> queued_;                  // guarded by combine_mu_
+  bool combining_ = false;                    // guarded by combine_mu_
+  bool runner_posted_ = false;                // guarded by combine_mu_
+  boost::asio::thread_pool* pool_ = nullptr;  // guarded by combine_mu_
 
   const std::string instance_;
   store::EventStore& store_;
@@ -150,6 +172,11 @@ base::Result<std::string> WithSeq(std::string_view payload, int64_t seq);
 // BLOCKING. `work` through bus->PublishWith, or without a bus (tests,
 // tools) in one store transaction, its events dropped.
 base::Status CommitWith(EventBus* bus, store::EventStore& store, const EventBus::Work& work);
+// CommitWith for coroutines: through PublishAsync (no thread waits for the
+// combined commit), or on `blocking` without a bus.
+boost::asio::awaitable<base::Status> CommitAsync(EventBus* bus, store::EventStore& store,
+                                                 boost::asio::thread_pool& blocking,
+                                                 EventBus::Work work);
 
 // `new-message` with the message object, then `chat-update` with the chat,
 // for a message just stored (received or sent), for EventBus::PublishWith.

@@ -128,7 +128,9 @@ boost::asio::awaitable<base::Status> Inbox::OnMessages(
     for (auto& [jid, chat] : chats) events.push_back({kChatUpdate, ChatToJson(chat)});
     return events;
   };
-  co_return co_await base::Offload(blocking_, [&] { return CommitWith(events_, store_, work); });
+  // A named Work, not a temporary in the co_await (GCC 12).
+  EventBus::Work job = work;
+  co_return co_await CommitAsync(events_, store_, blocking_, std::move(job));
 }
 
 boost::asio::awaitable<void> Inbox::OnReceipt(const wa::client::ReceiptEvent& r) {
@@ -170,8 +172,8 @@ boost::asio::awaitable<void> Inbox::OnReceipts(
     }
     return events;
   };
-  base::Status done =
-      co_await base::Offload(blocking_, [&] { return CommitWith(events_, store_, work); });
+  EventBus::Work job = work;
+  base::Status done = co_await CommitAsync(events_, store_, blocking_, std::move(job));
   if (!done.ok()) spdlog::warn("receipts: {}", done.ToString());
 }
 

@@ -225,8 +225,10 @@ asio::awaitable<base::Result<store::MessageRecord>> Outbox::Deliver(
     now = message->value_or(record);
     return MessageStoredEvents(now, chat->value_or(store::ChatRecord{}));
   };
-  base::Status stored =
-      co_await base::Offload(blocking_, [&] { return CommitWith(events_, store_, work); });
+  // Without a pool thread waiting for the combined commit; a named Work,
+  // not a temporary in the co_await (GCC 12).
+  EventBus::Work job = work;
+  base::Status stored = co_await CommitAsync(events_, store_, blocking_, std::move(job));
   publish_turn->Release();
   if (!sent.ok()) {
     spdlog::info("send {} to {} failed: {}", record.id, record.jid, sent.status().ToString());
