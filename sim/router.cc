@@ -159,6 +159,19 @@ void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& 
   // Direct <enc> of a retry resend to one participant device.
   std::optional<wa::Jid> only;
   if (auto p = message.GetAttrAsJid("participant"); p.ok()) only = *p;
+  // What every copy of the message says about itself (LID-addressed group).
+  auto header = [&] {
+    Node out("message");
+    out.SetAttr("from", group.Jid());
+    out.SetAttr("id", message.GetAttrText("id").value_or(""));
+    out.SetAttr("participant",
+                wa::Jid::WithDevice(sender.lid, std::string(wa::kLidServer), self.device()));
+    out.SetAttr("participant_pn", sender.PnJid());
+    out.SetAttr("addressing_mode", "lid");
+    out.SetAttr("t", std::to_string(sim_.NowS()));
+    out.SetAttr("type", message.GetAttrText("type").value_or("text"));
+    return out;
+  };
   for (const std::string& phone : group.phones) {
     Account* member = sim_.accounts().FindByPhone(phone);
     if (member == nullptr) continue;
@@ -170,15 +183,7 @@ void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& 
         Account* a = sim_.accounts().FindByJid(*only);
         if (a != member || (only->has_device() ? only->device() : 0) != device) continue;
       }
-      Node out("message");
-      out.SetAttr("from", group.Jid());
-      out.SetAttr("id", message.GetAttrText("id").value_or(""));
-      out.SetAttr("participant",
-                  wa::Jid::WithDevice(sender.lid, std::string(wa::kLidServer), self.device()));
-      out.SetAttr("participant_pn", sender.PnJid());
-      out.SetAttr("addressing_mode", "lid");
-      out.SetAttr("t", std::to_string(sim_.NowS()));
-      out.SetAttr("type", message.GetAttrText("type").value_or("text"));
+      Node out = header();
       if (!sender.name.empty()) out.SetAttr("notify", sender.name);
       bool any = false;
       if (auto it = pairwise.find({member->phone, device}); it != pairwise.end()) {
@@ -211,15 +216,7 @@ void Router::RouteGroup(const wa::Jid& self, const Account& sender, const Node& 
   for (const std::string& phone : group.eavesdroppers) {
     Account* former = sim_.accounts().FindByPhone(phone);
     if (former == nullptr || former == &sender) continue;
-    Node out("message");
-    out.SetAttr("from", group.Jid());
-    out.SetAttr("id", message.GetAttrText("id").value_or(""));
-    out.SetAttr("participant",
-                wa::Jid::WithDevice(sender.lid, std::string(wa::kLidServer), self.device()));
-    out.SetAttr("participant_pn", sender.PnJid());
-    out.SetAttr("addressing_mode", "lid");
-    out.SetAttr("t", std::to_string(sim_.NowS()));
-    out.SetAttr("type", message.GetAttrText("type").value_or("text"));
+    Node out = header();
     out.AddChild(*skmsg);
     Deliver(wa::Jid::WithDevice(former->phone, std::string(wa::kUserServer), 0), std::move(out));
   }

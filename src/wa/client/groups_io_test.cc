@@ -53,6 +53,21 @@ Node PeerBundle(const std::string& id, const Party& peer) {
   return ResultIq(id, {std::move(list)});
 }
 
+// The server's side of a first send to kGroup before its message arrives:
+// the member list, the device list and the peer's bundle.
+asio::awaitable<bool> FirstGroupSendSetup(ServerConn& conn, const Party& peer) {
+  std::optional<Node> meta = co_await conn.Receive();
+  if (!meta || meta->GetAttrText("xmlns") != "w:g2") co_return false;
+  co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
+  std::optional<Node> usync = co_await conn.Receive();
+  if (!usync) co_return false;
+  co_await conn.Send(PeerAndSelfOnly(*usync->GetAttrText("id")));
+  std::optional<Node> bundles = co_await conn.Receive();
+  if (!bundles) co_return false;
+  co_await conn.Send(PeerBundle(*bundles->GetAttrText("id"), peer));
+  co_return true;
+}
+
 // The group text in `message` as the peer reads it (SKDM first when present;
 // its bytes in `skdm` when asked).
 std::string PeerReadsGroup(Party& peer, const Node& message, std::string* skdm = nullptr) {
@@ -115,15 +130,7 @@ TEST_F(MessagingIo, SendsToAGroupWithSenderKeys) {
   std::string read1, read2;
   Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
     if (!co_await LoginScript(conn, responder, &payload)) co_return;
-    std::optional<Node> meta = co_await conn.Receive();
-    if (!meta || meta->GetAttrText("xmlns") != "w:g2") co_return;
-    co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
-    std::optional<Node> usync = co_await conn.Receive();
-    if (!usync) co_return;
-    co_await conn.Send(PeerAndSelfOnly(*usync->GetAttrText("id")));
-    std::optional<Node> bundles = co_await conn.Receive();
-    if (!bundles) co_return;
-    co_await conn.Send(PeerBundle(*bundles->GetAttrText("id"), peer_));
+    if (!co_await FirstGroupSendSetup(conn, peer_)) co_return;
     m1 = co_await conn.Receive();
     if (!m1) co_return;
     read1 = PeerReadsGroup(peer_, *m1);
@@ -192,15 +199,7 @@ TEST_F(MessagingIo, GroupRemovalRotatesTheSenderKey) {
   std::string read1, read2, skdm1, skdm2;
   Disconnect d = RunClient(*client, [&](ServerConn& conn) -> asio::awaitable<void> {
     if (!co_await LoginScript(conn, responder, &payload)) co_return;
-    std::optional<Node> meta = co_await conn.Receive();
-    if (!meta || meta->GetAttrText("xmlns") != "w:g2") co_return;
-    co_await conn.Send(GroupMetadata(*meta->GetAttrText("id")));
-    std::optional<Node> usync = co_await conn.Receive();
-    if (!usync) co_return;
-    co_await conn.Send(PeerAndSelfOnly(*usync->GetAttrText("id")));
-    std::optional<Node> bundles = co_await conn.Receive();
-    if (!bundles) co_return;
-    co_await conn.Send(PeerBundle(*bundles->GetAttrText("id"), peer_));
+    if (!co_await FirstGroupSendSetup(conn, peer_)) co_return;
     std::optional<Node> m1 = co_await conn.Receive();
     if (!m1) co_return;
     read1 = PeerReadsGroup(peer_, *m1, &skdm1);
