@@ -223,8 +223,8 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
     // Only when a device has no session yet do the bundles come first.
     bool need_sessions = false;
     Staged staged;
-    auto encrypt = [&]() -> base::Result<std::vector<DeviceEnc>> {
-      OverlayKv overlay(kv_);
+    auto encrypt_on = [&](signal::KeyValueStore& records) -> base::Result<std::vector<DeviceEnc>> {
+      OverlayKv overlay(records);
       WAGATE_ASSIGN_OR_RETURN(auto stores, signal::Stores::Create(*context_, overlay, local));
       for (const Recipient& r : *recipients) {
         WAGATE_ASSIGN_OR_RETURN(bool has, stores->HasSession(r.address));
@@ -244,7 +244,13 @@ asio::awaitable<base::Result<SendResult>> Messenger::SendDirect(const SendReques
       staged = StageSend(overlay);
       return result;
     };
-    base::Result<std::vector<DeviceEnc>> encs = co_await base::Offload(blocking_, encrypt);
+    auto encrypt = [&] { return encrypt_on(kv_); };
+    // Right here on the strand when every record it reads is in memory (a
+    // chat in use): no hand-off to the pool and back. A miss, or any error:
+    // again on the pool, from the store.
+    InMemoryKv in_memory(kv_);
+    base::Result<std::vector<DeviceEnc>> encs = encrypt_on(in_memory);
+    if (!encs.ok()) encs = co_await base::Offload(blocking_, encrypt);
     if (encs.ok() && need_sessions) {
       base::Status sessions = co_await EnsureSessions(*recipients, false);
       if (!sessions.ok()) co_return sessions;

@@ -108,6 +108,21 @@ base::Result<std::map<std::string, std::string>> StagedKv::Get(
   return found;
 }
 
+base::Result<std::map<std::string, std::string>> StagedKv::GetInMemory(
+    std::string_view type, const std::vector<std::string>& ids) {
+  std::map<std::string, std::string> found;
+  std::lock_guard lock(mu_);
+  Key key{std::string(type), {}};
+  for (const std::string& id : ids) {
+    key.second = id;
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return base::Unavailable("not in memory: " + key.first);
+    it->second.used = ++clock_;
+    if (it->second.value) found[id] = *it->second.value;
+  }
+  return found;
+}
+
 base::Status StagedKv::Write(const std::vector<signal::KeyWrite>& writes) {
   base::Status written = base_.Write(writes);
   std::lock_guard lock(mu_);

@@ -89,6 +89,11 @@ class StagedKv final : public signal::KeyValueStore {
   // rolled back by an enclosing transaction calls ForgetCached when it is.
   base::Status Write(const std::vector<signal::KeyWrite>& writes) override;
 
+  // Get without the base: kUnavailable unless every id is staged or cached
+  // (absence included). REQUIRES: the Signal lock.
+  base::Result<std::map<std::string, std::string>> GetInMemory(std::string_view type,
+                                                               const std::vector<std::string>& ids);
+
   // Any thread. Makes `writes` visible to Get; returns the stage's number
   // (increasing).
   uint64_t Stage(const std::vector<signal::KeyWrite>& writes);
@@ -125,6 +130,25 @@ class StagedKv final : public signal::KeyValueStore {
   size_t bytes_ = 0;              // guarded by mu_
   std::map<Key, Entry> entries_;  // guarded by mu_
   size_t staged_count_ = 0;       // guarded by mu_
+};
+
+// StagedKv's memory only, for work that must not block (a send encrypting
+// on the client's strand): a record not in memory fails the read with
+// kUnavailable, and the caller redoes the work on the blocking pool. Reads
+// only: it sits under an OverlayKv, which buffers the writes.
+class InMemoryKv final : public signal::KeyValueStore {
+ public:
+  explicit InMemoryKv(StagedKv& kv) : kv_(kv) {}
+  base::Result<std::map<std::string, std::string>> Get(
+      std::string_view type, const std::vector<std::string>& ids) override {
+    return kv_.GetInMemory(type, ids);
+  }
+  base::Status Write(const std::vector<signal::KeyWrite>&) override {
+    return base::Internal("InMemoryKv is read-only");
+  }
+
+ private:
+  StagedKv& kv_;
 };
 
 }  // namespace wa::client
