@@ -18,6 +18,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/test_cert.h"
 #include "service/media_fetch.h"
 
 namespace service {
@@ -27,44 +28,6 @@ namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-
-// A self-signed CA certificate that is also the server's (SAN IP:127.0.0.1).
-struct SelfSigned {
-  SelfSigned() {
-    key = EVP_EC_gen("P-256");
-    X509* cert = X509_new();
-    X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 7);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("media fetch test"), -1, -1,
-                               0);
-    X509_set_issuer_name(cert, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
-                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-      X509_add_ext(cert, ext, -1);
-      X509_EXTENSION_free(ext);
-    }
-    X509_sign(cert, key, EVP_sha256());
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(bio, cert);
-    char* data = nullptr;
-    long size = BIO_get_mem_data(bio, &data);
-    pem.assign(data, static_cast<size_t>(size));
-    BIO_free(bio);
-    X509_free(cert);
-  }
-  ~SelfSigned() { EVP_PKEY_free(key); }
-  EVP_PKEY* key = nullptr;
-  std::string pem;
-};
 
 // Serves `body` to each of `connections` clients in turn; a failed
 // handshake (an untrusting client) just ends that connection.
@@ -90,7 +53,7 @@ asio::awaitable<void> Serve(tcp::acceptor& acceptor, asio::ssl::context& tls, st
 }
 
 TEST(MediaFetchTls, TrustsTheCaFileAndChecksTheHost) {
-  SelfSigned cert;
+  base::testing::SelfSignedCert cert("media fetch test");
   const std::string dir = ::testing::TempDir() + "wagate-fetch-tls-" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
   const std::string ca_file = dir + "/ca.pem";

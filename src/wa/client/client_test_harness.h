@@ -30,6 +30,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/test_cert.h"
 #include "store/memory/memory_store.h"
 #include "wa/binary/frame.h"
 #include "wa/client/prekeys.h"
@@ -402,44 +403,6 @@ class ClientIo : public ::testing::Test {
   base::SeededRandom random_{99};
 };
 
-// A self-signed P-256 certificate for 127.0.0.1 (also its own CA).
-struct TestCert {
-  TestCert() {
-    key = EVP_EC_gen("P-256");
-    cert = X509_new();
-    X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("wagate test"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
-                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-      X509_add_ext(cert, ext, -1);
-      X509_EXTENSION_free(ext);
-    }
-    X509_sign(cert, key, EVP_sha256());
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(bio, cert);
-    char* data = nullptr;
-    long size = BIO_get_mem_data(bio, &data);
-    pem.assign(data, static_cast<size_t>(size));
-    BIO_free(bio);
-  }
-  ~TestCert() {
-    X509_free(cert);
-    EVP_PKEY_free(key);
-  }
-  EVP_PKEY* key = nullptr;
-  X509* cert = nullptr;
-  std::string pem;
-};
+using TestCert = base::testing::SelfSignedCert;
 
 }  // namespace wa::client::iotest
