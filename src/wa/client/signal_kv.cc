@@ -132,8 +132,7 @@ base::Status StagedKv::Write(const std::vector<signal::KeyWrite>& writes) {
     if (written.ok()) {
       PutClean(key, w.value);
     } else if (auto it = entries_.find(key); it != entries_.end() && it->second.stage == 0) {
-      bytes_ -= SizeOf(it->first, it->second);
-      entries_.erase(it);  // unknown now: read again
+      Erase(it);  // unknown now: read again
     }
   }
   Evict();
@@ -164,8 +163,7 @@ void StagedKv::Release(const std::vector<signal::KeyWrite>& writes, uint64_t sta
     if (committed && Cacheable(w.type)) {
       it->second.stage = 0;  // as stored now
     } else {
-      bytes_ -= SizeOf(it->first, it->second);
-      entries_.erase(it);
+      Erase(it);
     }
   }
   Evict();
@@ -175,8 +173,7 @@ void StagedKv::ForgetCached() {
   std::lock_guard lock(mu_);
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.stage == 0) {
-      bytes_ -= SizeOf(it->first, it->second);
-      it = entries_.erase(it);
+      it = Erase(it);
     } else {
       ++it;
     }
@@ -198,6 +195,12 @@ void StagedKv::PutClean(const Key& key, std::optional<std::string> value) {
   bytes_ += SizeOf(it->first, it->second);
 }
 
+std::map<StagedKv::Key, StagedKv::Entry>::iterator StagedKv::Erase(
+    std::map<Key, Entry>::iterator it) {
+  bytes_ -= SizeOf(it->first, it->second);
+  return entries_.erase(it);
+}
+
 void StagedKv::Evict() {
   if (bytes_ <= max_bytes_ && entries_.size() <= kMaxCachedEntries) return;
   // Rare (a cache this size holds thousands of chats): one pass ordering
@@ -213,8 +216,7 @@ void StagedKv::Evict() {
   const size_t target_entries = kMaxCachedEntries / 4 * 3;
   for (auto& [used, it] : clean) {
     if (bytes_ <= target_bytes && entries_.size() <= target_entries) break;
-    bytes_ -= SizeOf(it->first, it->second);
-    entries_.erase(it);
+    Erase(it);
   }
 }
 

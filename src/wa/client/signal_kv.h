@@ -118,6 +118,8 @@ class StagedKv final : public signal::KeyValueStore {
   };
   void PutClean(const Key& key, std::optional<std::string> value);  // REQUIRES mu_
   void Evict();                                                     // REQUIRES mu_
+  // Drops an entry and its bytes (staged_count_ is the caller's). REQUIRES mu_.
+  std::map<Key, Entry>::iterator Erase(std::map<Key, Entry>::iterator it);
   static size_t SizeOf(const Key& key, const Entry& e) {
     return key.first.size() + key.second.size() + (e.value ? e.value->size() : 0) + 64;
   }
